@@ -1,0 +1,1 @@
+"""Shared contracts of MediaFetcher: the only package every service may import."""

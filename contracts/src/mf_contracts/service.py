@@ -1,0 +1,176 @@
+"""The runtime every service shares: pool, migrations, relay, consumer, HTTP, signals.
+
+A service describes itself with a `ServiceSpec` in its `app.py` (wiring only) and
+`python -m mf_<name>` calls `run(SPEC)`. Same start-up, same /healthz, same shutdown
+everywhere, so knowing one service means knowing all.
+"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import time
+from dataclasses import dataclass, field
+from typing import Any, Awaitable, Callable, Mapping
+
+import asyncpg
+import uvicorn
+from fastapi import FastAPI
+from fastapi.responses import JSONResponse
+from redis.asyncio import Redis
+
+from .bus.config import BusConfig
+from .bus.consumer import Consumer
+from .bus.context import Handler
+from .bus.ephemeral import EphemeralPublisher
+from .bus.keys import Keys
+from .bus.relay import Relay
+from .db import create_pool, load_migrations, migrate
+from .logging import configure_logging, get_logger
+from .settings import Settings, get_settings
+
+log = get_logger(__name__)
+
+
+@dataclass
+class Runtime:
+    """What a running service holds; handed to its routes, tasks and health hooks."""
+
+    spec: "ServiceSpec"
+    settings: Settings
+    pool: asyncpg.Pool
+    redis: Redis
+    keys: Keys
+    publisher: EphemeralPublisher
+    started_at: float = field(default_factory=time.time)
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+Task = Callable[[Runtime, asyncio.Event], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    name: str
+    package: str
+    port: Callable[[Settings], int]
+    handlers: Mapping[str, Handler] = field(default_factory=dict)
+    # Read tables `mf replay rebuild` may wipe and refill from the event log.
+    projection_tables: tuple[str, ...] = ()
+    long_concurrency: Callable[[Settings], int] = lambda s: 2
+    http: Callable[[Runtime], FastAPI] | None = None
+    on_start: Callable[[Runtime], Awaitable[None]] | None = None
+    tasks: tuple[Task, ...] = ()
+    health: Callable[[Runtime], Awaitable[dict[str, Any]]] | None = None
+
+    @property
+    def schema(self) -> str:
+        return self.name
+
+    def migrations(self):
+        return (load_migrations("mf_contracts", component="bus")
+                + load_migrations(self.package, component=self.name))
+
+
+async def open_runtime(spec: ServiceSpec, settings: Settings, *, pool_size: int = 10) -> Runtime:
+    pool = await create_pool(settings.database_url, schema=spec.schema, max_size=pool_size)
+    await migrate(pool, schema=spec.schema, migrations=spec.migrations())
+    redis = Redis.from_url(settings.redis_url)
+    keys = Keys(settings.redis_prefix)
+    publisher = EphemeralPublisher(redis=redis, keys=keys, maxlen=settings.progress_maxlen)
+    return Runtime(spec, settings, pool, redis, keys, publisher)
+
+
+async def close_runtime(rt: Runtime) -> None:
+    await rt.redis.aclose()
+    await rt.pool.close()
+
+
+def build_consumer(rt: Runtime, *, config: BusConfig | None = None) -> Consumer:
+    cfg = config or BusConfig.from_settings(
+        rt.settings, long_concurrency=rt.spec.long_concurrency(rt.settings))
+    return Consumer(pool=rt.pool, redis=rt.redis, keys=rt.keys, group=rt.spec.name,
+                    handlers=dict(rt.spec.handlers), config=cfg, publisher=rt.publisher)
+
+
+async def health(rt: Runtime) -> tuple[int, dict[str, Any]]:
+    checks: dict[str, Any] = {"service": rt.spec.name, "uptime_s": round(time.time() - rt.started_at)}
+    try:
+        await asyncio.wait_for(rt.pool.fetchval("SELECT 1"), 2)
+        checks["postgres"] = "ok"
+    except Exception as exc:  # noqa: BLE001 - health reports, never raises
+        checks["postgres"] = f"down: {exc}"
+    try:
+        await asyncio.wait_for(rt.redis.ping(), 2)
+        checks["redis"] = "ok"
+    except Exception as exc:  # noqa: BLE001
+        checks["redis"] = f"down: {exc}"
+    if rt.spec.health:
+        checks.update(await rt.spec.health(rt))
+    ok = checks["postgres"] == "ok" and checks["redis"] == "ok"
+    checks["status"] = "ok" if ok else "degraded"
+    return (200 if ok else 503), checks
+
+
+def build_app(rt: Runtime) -> FastAPI:
+    app = rt.spec.http(rt) if rt.spec.http else FastAPI(title=f"mf-{rt.spec.name} (internal)")
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> JSONResponse:
+        code, body = await health(rt)
+        return JSONResponse(body, status_code=code)
+
+    return app
+
+
+class _Server(uvicorn.Server):
+    """uvicorn without its own signal handling: the service owns SIGTERM/SIGINT."""
+
+    @contextlib.contextmanager
+    def capture_signals(self):  # type: ignore[override]
+        yield
+
+    def install_signal_handlers(self) -> None:  # older uvicorn
+        pass
+
+
+async def serve(spec: ServiceSpec, settings: Settings | None = None,
+                stop: asyncio.Event | None = None) -> None:
+    settings = settings or get_settings()
+    configure_logging(service=spec.name, level=settings.log_level, fmt=settings.log_format)
+    settings.check_secrets()
+    rt = await open_runtime(spec, settings)
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+    if spec.on_start:
+        await spec.on_start(rt)
+    server = _Server(uvicorn.Config(build_app(rt), host=settings.host, port=spec.port(settings),
+                                    log_config=None, access_log=False, lifespan="off"))
+    relay = Relay(pool=rt.pool, redis=rt.redis, keys=rt.keys, schema=spec.schema,
+                  dsn=settings.database_url)
+    tasks = [asyncio.create_task(relay.run(stop), name="relay"),
+             asyncio.create_task(server.serve(), name="http")]
+    if spec.handlers:
+        tasks.append(asyncio.create_task(build_consumer(rt).run(stop), name="consumer"))
+    tasks += [asyncio.create_task(t(rt, stop), name=getattr(t, "__name__", "task")) for t in spec.tasks]
+    log.info("service started", port=spec.port(settings), streams=sorted(
+        {h for h in spec.handlers}))
+    try:
+        done, _ = await asyncio.wait([asyncio.create_task(stop.wait()), *tasks],
+                                     return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task in tasks and task.exception():
+                log.error("service task crashed", task=task.get_name(), error=repr(task.exception()))
+    finally:
+        stop.set()
+        server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await close_runtime(rt)
+        log.info("service stopped")
+
+
+def run(spec: ServiceSpec) -> None:
+    asyncio.run(serve(spec))

@@ -1,0 +1,1 @@
+"""MediaFetcher downloader: downloads media with yt-dlp."""

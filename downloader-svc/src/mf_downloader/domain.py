@@ -1,0 +1,1 @@
+"""Pure decisions of the downloader service (no I/O)."""

@@ -1,0 +1,1 @@
+"""The downloader service's SQL; nothing else touches its schema."""

@@ -1,0 +1,1 @@
+"""MediaFetcher feeds: feed connectors and polling."""

@@ -1,0 +1,1 @@
+"""Pure decisions of the feeds service (no I/O)."""

@@ -1,0 +1,1 @@
+"""The feeds service's SQL; nothing else touches its schema."""

@@ -1,0 +1,1 @@
+"""MediaFetcher gateway: public HTTP API, auth, SSE, video streaming, serves the SPA."""

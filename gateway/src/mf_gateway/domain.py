@@ -1,0 +1,1 @@
+"""Pure decisions of the gateway service (no I/O)."""

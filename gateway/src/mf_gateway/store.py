@@ -1,0 +1,1 @@
+"""The gateway service's SQL; nothing else touches its schema."""

@@ -1,0 +1,1 @@
+"""MediaFetcher library: MediaFile/LibraryItem, ref counts, content-addressed storage, GC."""

@@ -1,0 +1,1 @@
+"""The library service's SQL; nothing else touches its schema."""

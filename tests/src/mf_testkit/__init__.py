@@ -1,0 +1,1 @@
+"""Test rig shared by every service's tests and the cross-service suites."""

@@ -1,0 +1,1 @@
+"""MediaFetcher transcoder: probes with ffprobe, remuxes/transcodes with ffmpeg."""

@@ -1,0 +1,1 @@
+"""Pure decisions of the transcoder service (no I/O)."""

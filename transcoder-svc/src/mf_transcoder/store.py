@@ -1,0 +1,1 @@
+"""The transcoder service's SQL; nothing else touches its schema."""

@@ -1,0 +1,1 @@
+"""MediaFetcher vault: AES-GCM encrypted cookie jars."""

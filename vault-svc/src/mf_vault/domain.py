@@ -1,0 +1,1 @@
+"""Pure decisions of the vault service (no I/O)."""

@@ -1,0 +1,1 @@
+"""The vault service's SQL; nothing else touches its schema."""
