@@ -55,6 +55,8 @@ class Migration:
 def load_migrations(package: str, *, component: str) -> list[Migration]:
     """Read `<package>/migrations/NNN_*.sql` in version order."""
     folder = resources.files(package).joinpath("migrations")
+    if not folder.is_dir():
+        return []
     found = []
     for entry in folder.iterdir():
         match = _NAME.match(entry.name)

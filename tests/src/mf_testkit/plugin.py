@@ -33,6 +33,12 @@ def redis_prefix() -> str:
     return f"t{secrets.token_hex(4)}:"
 
 
+@pytest.fixture
+def uniq(redis_prefix: str) -> str:
+    """A short token unique to this test, for schema and group names."""
+    return redis_prefix.strip(":")
+
+
 @pytest_asyncio.fixture
 async def redis(redis_url: str) -> AsyncIterator[Redis]:
     client = Redis.from_url(redis_url)

@@ -30,7 +30,8 @@ from ..events import LATEST, REGISTRY, EventDeadLettered
 from ..logging import bound, get_logger
 from . import outbox
 from .config import BusConfig
-from .context import AlreadyDone, Handler, HandlerContext, Poison, in_inbox, record_inbox
+from .apply import CONNECTION_ERRORS, apply_batch
+from .context import AlreadyDone, Handler, HandlerContext, Poison, in_inbox
 from .ephemeral import EphemeralPublisher
 from .keys import Keys
 
@@ -200,43 +201,19 @@ class Consumer:
             await self._ack(skip)
 
     async def _run_short(self, batch: list[tuple[Entry, Handler]]) -> None:
-        """One transaction for the batch, a savepoint per entry: a failure undoes only its own."""
-        done: list[Entry] = []
-        failed: list[tuple[Entry, BaseException]] = []
-        poisoned: list[tuple[Entry, BaseException]] = []
         try:
-            async with self.pool.acquire() as conn, conn.transaction():
-                for entry, spec in batch:
-                    outcome = await self._apply_in_savepoint(conn, entry, spec)
-                    if outcome is None:
-                        done.append(entry)
-                    elif isinstance(outcome, Poison):
-                        poisoned.append((entry, outcome))
-                    else:
-                        failed.append((entry, outcome))
-        except (asyncpg.PostgresError, OSError, asyncpg.InterfaceError) as exc:
+            outcomes = await apply_batch(self.pool, self.publisher,
+                                         [(e.env, spec) for e, spec in batch])
+        except (asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
             log.warning("batch commit failed; entries stay pending", error=str(exc), size=len(batch))
             await self._record_errors([(e, exc) for e, _ in batch])
             return
-        await self._ack(done)
-        await self._record_errors(failed)
-        for entry, exc in poisoned:
-            await self._dead_letter(entry, f"poison: {exc}")
-
-    async def _apply_in_savepoint(self, conn: asyncpg.Connection, entry: Entry,
-                                  spec: Handler) -> BaseException | None:
-        env = entry.env
-        with bound(correlation_id=str(env.correlation_id), event_id=str(env.id), event_type=env.type):
-            try:
-                async with conn.transaction():
-                    if await record_inbox(conn, env):
-                        await spec.fn(HandlerContext(env, self.pool, self.publisher, conn=conn), env)
-                return None
-            except (asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError):
-                raise
-            except Exception as exc:  # noqa: BLE001 - any handler error is the entry's failure
-                log.warning("handler failed", error=repr(exc))
-                return exc
+        pairs = [(entry, outcome) for (entry, _), outcome in zip(batch, outcomes)]
+        await self._ack([e for e, o in pairs if o is None])
+        await self._record_errors([(e, o) for e, o in pairs if o and not isinstance(o, Poison)])
+        for entry, outcome in pairs:
+            if isinstance(outcome, Poison):
+                await self._dead_letter(entry, f"poison: {outcome}")
 
     def _spawn_long(self, entry: Entry, spec: Handler) -> None:
         task = asyncio.create_task(self._run_long(entry, spec))

@@ -1,0 +1,1 @@
+"""The `mf` operator command."""
