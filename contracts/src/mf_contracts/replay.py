@@ -81,8 +81,12 @@ async def _read_log(pool: asyncpg.Pool, schemas: list[str], streams: list[str]) 
     return list(heapq.merge(*per_source))
 
 
-async def rebuild(spec: ServiceSpec, settings: Settings, *, batch_size: int = 500) -> int:
-    """Wipe `spec`'s projection and inbox, then re-apply the log; returns events applied."""
+async def rebuild(spec: ServiceSpec, settings: Settings, *, sources: list[str] | None = None,
+                  batch_size: int = 500) -> int:
+    """Wipe `spec`'s projection and inbox, then re-apply the log; returns events applied.
+
+    `sources` limits which schemas' logs are read (default: every logged schema).
+    """
     if not spec.projection_tables:
         raise ValueError(f"{spec.name} declares no projection tables: nothing to rebuild")
     if any(h.long_running for h in spec.handlers.values()):
@@ -93,7 +97,7 @@ async def rebuild(spec: ServiceSpec, settings: Settings, *, batch_size: int = 50
         async with rt.pool.acquire() as conn, conn.transaction():
             tables = ", ".join(check_ident(t) for t in (*spec.projection_tables, "inbox"))
             await conn.execute(f"TRUNCATE {tables}")
-        rows = await _read_log(rt.pool, await logged_schemas(settings.database_url),
+        rows = await _read_log(rt.pool, sources or await logged_schemas(settings.database_url),
                                streams_for(dict(spec.handlers)))
         publisher = EphemeralPublisher(redis=rt.redis, keys=rt.keys)
         applied = 0

@@ -7,6 +7,7 @@ cookie for a `localhost` domain). Quiet: client resets and request logs never re
 """
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import os
@@ -53,7 +54,7 @@ class _Server(ThreadingHTTPServer):
         exc = sys.exc_info()[1]
         if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
             return
-        self.media.errors.append(exc)
+        self.media.errors.append(exc)  # tests may assert `server.errors == []`
         log.error("MediaServer handler error", exc_info=exc)
 
 
@@ -75,7 +76,6 @@ class MediaServer:
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
 
-    # lifecycle -----------------------------------------------------------------
     def start(self) -> MediaServer:
         if self._httpd is None:
             self.stopping.clear()
@@ -96,35 +96,26 @@ class MediaServer:
         with self._lock:
             conns, self._conns = list(self._conns), set()
         for conn in conns:
-            try:
+            with contextlib.suppress(OSError):
                 conn.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
         if self._thread is not None:
             self._thread.join(timeout=5)
         self._httpd = self._thread = None
 
-    def __enter__(self) -> MediaServer:
-        return self.start()
+    __enter__ = start
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
 
-    # addresses -----------------------------------------------------------------
-    @property
-    def port(self) -> int:
-        if self._httpd is None:
-            raise RuntimeError("MediaServer is not started")
-        return self._httpd.server_address[1]
-
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        if self._httpd is None:
+            raise RuntimeError("MediaServer is not started")
+        return f"http://127.0.0.1:{self._httpd.server_address[1]}"
 
     def url(self, path: str) -> str:
         return self.base_url + "/" + path.lstrip("/")
 
-    # test-registered routes ----------------------------------------------------------
     def route(self, path: str, body: bytes | str, *, status: int = 200,
               content_type: str = "text/plain; charset=utf-8",
               headers: dict[str, str] | None = None) -> None:
@@ -139,15 +130,9 @@ class MediaServer:
         with self._lock:
             self._routes["/" + path.lstrip("/")] = fn
 
-    def unroute(self, path: str) -> None:
-        with self._lock:
-            self._routes.pop("/" + path.lstrip("/"), None)
-
     def find_route(self, path: str) -> RouteFn | None:
-        with self._lock:
-            return self._routes.get(path)
+        return self._routes.get(path)
 
-    # request log ---------------------------------------------------------------------
     @property
     def requests(self) -> list[tuple[str, str, dict[str, str]]]:
         """Snapshot of (method, raw path incl. query, headers) in arrival order."""
@@ -155,13 +140,13 @@ class MediaServer:
             return list(self._requests)
 
     def hits(self, path_prefix: str = "/") -> int:
+        """How many requests so far had a path (with query) starting with `path_prefix`."""
         return sum(1 for _, p, _ in self.requests if p.startswith(path_prefix))
 
     def clear_requests(self) -> None:
         with self._lock:
             self._requests.clear()
 
-    # used by the handler -----------------------------------------------------------
     def record(self, method: str, path: str, headers: dict[str, str]) -> None:
         with self._lock:
             self._requests.append((method, path, headers))
@@ -172,7 +157,7 @@ class MediaServer:
 
 
 class Unsatisfiable(ValueError):
-    """The Range header asks for bytes the file does not have (answer 416)."""
+    """The Range header asks only for bytes past the end (answer 416)."""
 
 
 def parse_range(value: str | None, size: int) -> tuple[int, int] | None:
@@ -190,7 +175,7 @@ def parse_range(value: str | None, size: int) -> tuple[int, int] | None:
             raise Unsatisfiable
         return max(0, size - int(last)), size - 1
     start, end = int(first), int(last) if last else size - 1
-    if end < start:
+    if last and end < start:
         return None
     if start >= size:
         raise Unsatisfiable
@@ -225,8 +210,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         self._dispatch(head=False)
 
-    def do_POST(self) -> None:
-        self._dispatch(head=False)
+    do_POST = do_GET
 
     def do_HEAD(self) -> None:
         self._dispatch(head=True)
@@ -241,13 +225,12 @@ class Handler(BaseHTTPRequestHandler):
             return self._send_route(fn, head=head)
         if self.command == "POST":
             return self.send_body(405, b"method not allowed\n", head=head)
-        for prefix, serve in _PREFIX_ROUTES:
+        for prefix, name in _PREFIX_ROUTES.items():
             if path.startswith(prefix):
-                return serve(self, path[len(prefix):], query, head)
-        exact = _EXACT_ROUTES.get(path)
-        if exact is None:
-            return self.send_body(404, b"not found\n", head=head)
-        return exact(self, head)
+                return getattr(self, name)(path[len(prefix):], query, head)
+        if path in _EXACT_ROUTES:
+            return getattr(self, _EXACT_ROUTES[path])(head)
+        self.send_body(404, b"not found\n", head=head)
 
     def send_body(self, status: int, body: bytes | str, *, head: bool,
                   headers: dict[str, str] | None = None) -> None:
@@ -269,12 +252,11 @@ class Handler(BaseHTTPRequestHandler):
             status, headers, body = fn(self)
         except Exception as exc:  # a broken test route must show up, not hang the client
             self.media.errors.append(exc)
-            log.exception("route function failed")
-            return self.send_body(500, b"route function failed\n", head=head)
+            status, headers, body = 500, {}, b"route function failed\n"
         self.send_body(status, body, head=head, headers=headers)
 
-    # built-in paths ---------------------------------------------------------------
     def _files(self, rel: str, query: dict, head: bool, *, bps: int | None = None) -> None:
+        """A file under the root, with single-range support (206/416) and HEAD."""
         path = (self.media.root / rel).resolve()
         if not path.is_relative_to(self.media.root) or not path.is_file():
             return self.send_body(404, b"no such file\n", head=head)
@@ -325,17 +307,21 @@ class Handler(BaseHTTPRequestHandler):
         morsel = jar.get("mf_auth")
         return morsel is not None and secrets.compare_digest(morsel.value, self.media.cookie_value)
 
-    def _cookie_files(self, rel: str, query: dict, head: bool) -> None:
+    def _cookie(self, rel: str, query: dict, head: bool) -> None:
         if not self._authorized():
             return self.send_body(403, b"forbidden: cookie mf_auth missing or wrong\n", head=head)
-        self._files(rel, query, head)
+        if rel.startswith("files/"):
+            return self._files(rel[len("files/"):], query, head)
+        if rel.startswith("page/"):
+            return self._page(rel[len("page/"):], query, head, files="/cookie/files/")
+        self.send_body(404, b"not found\n", head=head)
 
-    def _cookie_page(self, rel: str, query: dict, head: bool) -> None:
-        if not self._authorized():
-            return self.send_body(403, b"forbidden: cookie mf_auth missing or wrong\n", head=head)
-        self._page(rel, head, files="/cookie/files/")
+    def _page_source(self, rel: str, query: dict, head: bool) -> None:
+        self._page(rel, query, head, source=True)
 
-    def _page(self, rel: str, head: bool, *, files: str = "/files/", source: bool = False) -> None:
+    def _page(self, rel: str, query: dict, head: bool, *, files: str = "/files/",
+              source: bool = False) -> None:
+        """A page whose only media is one <video> (or <video><source>) pointing at `rel`."""
         src = html.escape(files + quote(rel))
         if source:
             kind = html.escape(content_type_for(Path(rel)))
@@ -376,15 +362,8 @@ class Handler(BaseHTTPRequestHandler):
                        headers={"Content-Type": "text/html; charset=utf-8", "Set-Cookie": cookies})
 
 
-_PREFIX_ROUTES: list[tuple[str, Callable[[Handler, str, dict, bool], None]]] = [
-    ("/files/", lambda h, rel, q, head: h._files(rel, q, head)),
-    ("/slow/files/", Handler._slow),
-    ("/cookie/files/", Handler._cookie_files),
-    ("/cookie/page/", Handler._cookie_page),
-    ("/page/", lambda h, rel, q, head: h._page(rel, head)),
-    ("/page-source/", lambda h, rel, q, head: h._page(rel, head, source=True)),
-    ("/status/", Handler._status),
-]
-_EXACT_ROUTES: dict[str, Callable[[Handler, bool], None]] = {
-    "/hang": Handler._hang, "/garbage": Handler._garbage, "/set-cookie": Handler._set_cookie,
+_PREFIX_ROUTES = {  # built-in paths -> Handler methods (test routes are checked first)
+    "/files/": "_files", "/slow/files/": "_slow", "/cookie/": "_cookie", "/page/": "_page",
+    "/page-source/": "_page_source", "/status/": "_status",
 }
+_EXACT_ROUTES = {"/hang": "_hang", "/garbage": "_garbage", "/set-cookie": "_set_cookie"}

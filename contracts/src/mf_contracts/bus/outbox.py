@@ -1,8 +1,7 @@
 """Appending to a service's outbox: its event log, written in the caller's transaction.
 
-The NOTIFY is delivered at commit (Postgres queues it with the transaction), which
-wakes the relay without polling; several appends in one transaction collapse into a
-single notification.
+A statement trigger (bus migration) NOTIFYs `mf_outbox_<schema>`; Postgres delivers it
+at commit, which wakes the relay without polling.
 """
 from __future__ import annotations
 
@@ -24,11 +23,7 @@ async def append(conn: asyncpg.Connection, env: Envelope, *, dedup_key: str | No
         " VALUES ($1,$2,$3,$4,$5,$6,$7) ON CONFLICT DO NOTHING",
         env.id, env.stream, env.type, env.correlation_id, dedup_key, encode(env), env.occurred_at,
     )
-    inserted = status.endswith(" 1")
-    if inserted:
-        schema = await conn.fetchval("SELECT current_schema()")
-        await conn.execute(f"NOTIFY {channel(schema)}")
-    return inserted
+    return status.endswith(" 1")
 
 
 async def append_many(conn: asyncpg.Connection, envs: list[Envelope]) -> None:
@@ -40,5 +35,3 @@ async def append_many(conn: asyncpg.Connection, envs: list[Envelope]) -> None:
         columns=["id", "stream", "type", "correlation_id", "envelope", "occurred_at"],
         records=[(e.id, e.stream, e.type, e.correlation_id, encode(e), e.occurred_at) for e in envs],
     )
-    schema = await conn.fetchval("SELECT current_schema()")
-    await conn.execute(f"NOTIFY {channel(schema)}")

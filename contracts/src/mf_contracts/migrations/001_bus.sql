@@ -24,3 +24,13 @@ CREATE TABLE inbox (
     type         text        NOT NULL,
     processed_at timestamptz NOT NULL DEFAULT now()
 );
+
+-- Wake the relay when appends commit (NOTIFY is delivered at commit, and identical
+-- notifications in one transaction collapse into one).
+CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('mf_outbox_' || TG_TABLE_SCHEMA, '');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER outbox_notify AFTER INSERT ON outbox
+    FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();

@@ -2,7 +2,7 @@
 
 Behaviours are chosen by the URL of each event, so one consumer can see good and
 bad events side by side: `.../fail` raises, `.../poison` raises Poison, `.../slow`
-sleeps (long handlers heartbeat through it).
+sleeps (long handlers heartbeat through it), `.../emit` emits a DownloadStarted.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 from mf_contracts.bus import Handler, HandlerContext, Poison
 from mf_contracts.envelope import Envelope
+from mf_contracts.events import DownloadStarted
 from mf_contracts.service import ServiceSpec
 
 CALLS: list[str] = []  # handler invocations in this process, for heartbeat tests
@@ -35,6 +36,8 @@ def make_handler(*, consumer: str = "", sleep_s: float = 0.0, long_sleep_s: floa
                 "INSERT INTO tally (host, count) VALUES ($1, 1)"
                 " ON CONFLICT (host) DO UPDATE SET count = tally.count + 1",
                 urlsplit(url).hostname or "")
+            if url.endswith("/emit"):
+                await ctx.emit(conn, DownloadStarted(url=url))
     return on_url
 
 
