@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 DEV_SECRET = "dev-only-change-me"
@@ -56,14 +56,13 @@ class Settings(BaseSettings):
     batch_size: int = 256
     progress_maxlen: int = 10_000
 
+    @field_validator("extension_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> list[str]:
+        """A comma-separated list in the environment, a list in code."""
         if isinstance(value, str):
             return [v.strip() for v in value.split(",") if v.strip()]
         return list(value or [])
-
-    def model_post_init(self, __context: object) -> None:
-        self.extension_origins = self._split_origins(self.extension_origins)
 
     def check_secrets(self) -> None:
         """Refuse placeholder secrets outside development and test."""
