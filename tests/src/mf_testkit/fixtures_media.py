@@ -5,15 +5,15 @@ server runs in its own threads and works the same from sync and async tests.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
 from .httpserver import MediaServer
 from .media import generate_media, media_cache_dir
 
-__all__ = ["media_dir", "media_files", "media_server", "http_server"]
+__all__ = ["http_server", "media_dir", "media_files", "media_server"]
 
 
 @pytest.fixture(scope="session")

@@ -17,10 +17,10 @@ import socket
 import sys
 import threading
 import time
+from collections.abc import Callable
 from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 log = logging.getLogger(__name__)
@@ -49,7 +49,7 @@ class _Server(ThreadingHTTPServer):
         self.media = media
         super().__init__(("127.0.0.1", 0), Handler)
 
-    def handle_error(self, request, client_address) -> None:  # noqa: ANN001
+    def handle_error(self, request, client_address) -> None:
         """Clients hang up mid-body all the time (yt-dlp cancelling): not an error."""
         exc = sys.exc_info()[1]
         if isinstance(exc, (ConnectionError, TimeoutError, socket.timeout)):
@@ -204,7 +204,7 @@ class Handler(BaseHTTPRequestHandler):
         finally:
             self.media.track(self.connection, open_=False)
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         """Silence the per-request stderr line."""
 
     def do_GET(self) -> None:
@@ -250,7 +250,7 @@ class Handler(BaseHTTPRequestHandler):
     def _send_route(self, fn: RouteFn, *, head: bool) -> None:
         try:
             status, headers, body = fn(self)
-        except Exception as exc:  # a broken test route must show up, not hang the client
+        except Exception as exc:  # noqa: BLE001 - a broken route must show, not hang the client
             self.media.errors.append(exc)
             status, headers, body = 500, {}, b"route function failed\n"
         self.send_body(status, body, head=head, headers=headers)

@@ -21,16 +21,43 @@ CONNECTION_ERRORS = (asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError
 
 async def apply_batch(pool: asyncpg.Pool, publisher: Publisher,
                       batch: Sequence[tuple[Envelope, Handler]]) -> list[BaseException | None]:
-    """Run each handler in a savepoint of one transaction; returns each entry's outcome.
+    """Apply a batch in one transaction; returns each entry's outcome.
 
     None means applied (or already applied: the inbox said so). An exception means that
-    entry's savepoint was rolled back; the others still commit. Raises if the commit fails.
+    entry's effects were rolled back while the others still commit. The fast path runs
+    the batch without savepoints (one bulk inbox insert); only if a handler fails is the
+    batch redone with a savepoint per entry, so one bad event costs one slow batch.
+    Raises if the commit itself fails.
     """
+    if not batch:
+        return []
+    try:
+        async with pool.acquire() as conn, conn.transaction():
+            await _apply_fast(conn, pool, publisher, batch)
+        return [None] * len(batch)
+    except CONNECTION_ERRORS:
+        raise
+    except Exception:  # noqa: BLE001 - some handler failed: isolate it below
+        pass
     outcomes: list[BaseException | None] = []
     async with pool.acquire() as conn, conn.transaction():
         for env, spec in batch:
             outcomes.append(await _apply_one(conn, pool, publisher, env, spec))
     return outcomes
+
+
+async def _apply_fast(conn: asyncpg.Connection, pool: asyncpg.Pool, publisher: Publisher,
+                      batch: Sequence[tuple[Envelope, Handler]]) -> None:
+    fresh = {r[0] for r in await conn.fetch(
+        "INSERT INTO inbox (event_id, type) SELECT * FROM unnest($1::uuid[], $2::text[])"
+        " ON CONFLICT DO NOTHING RETURNING event_id",
+        [env.id for env, _ in batch], [env.type for env, _ in batch])}
+    for env, spec in batch:
+        if env.id in fresh:
+            fresh.discard(env.id)  # the same event twice in one batch applies once
+            with bound(correlation_id=str(env.correlation_id), event_id=str(env.id),
+                       event_type=env.type):
+                await spec.fn(HandlerContext(env, pool, publisher, conn=conn), env)
 
 
 async def _apply_one(conn: asyncpg.Connection, pool: asyncpg.Pool, publisher: Publisher,
