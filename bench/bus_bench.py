@@ -14,10 +14,18 @@ import time
 
 from redis.asyncio import Redis
 
+from mf_contracts.bus import Handler
+from mf_contracts.service import ServiceSpec
 from mf_contracts.settings import Settings
 from mf_testkit.bus_rig import consuming, count, emit, fast_config, producer_spec, runtime, url_events
 from mf_testkit.infra import fresh_database, fresh_redis
-from mf_testkit.projection import projection_spec
+
+
+async def record(ctx, env) -> None:
+    """The consumer's effect: one row per event (no unique key: a duplicate would show)."""
+    async with ctx.transaction() as conn:
+        await conn.execute("INSERT INTO effects (event_id, url) VALUES ($1, $2)",
+                           env.id, env.payload.url)
 
 
 async def bare_loop(redis: Redis, n: int, payload: bytes) -> float:
@@ -46,11 +54,15 @@ async def bare_loop(redis: Redis, n: int, payload: bytes) -> float:
     return n / elapsed
 
 
-async def guarded_loop(settings: Settings, n: int) -> float:
+async def guarded_loop(settings: Settings, n: int, *, parallel: int, tag: str) -> float:
+    settings = settings.model_copy(update={"redis_prefix": f"bench{tag}:"})
     envs = url_events([f"https://h{i % 9}.example/v/{i}" for i in range(n)])
-    async with runtime(producer_spec("bench_prod"), settings) as prod, \
-            runtime(projection_spec("bench_proj"), settings) as proj:
-        async with consuming(proj, config=fast_config(settings, batch_size=500)) as consumer:
+    recorder = ServiceSpec(name=f"bench_proj{tag}", package="mf_testkit.projection",
+                           port=lambda s: 0, handlers={"UrlSubmitted": Handler(record)})
+    async with runtime(producer_spec(f"bench_prod{tag}"), settings) as prod, \
+            runtime(recorder, settings) as proj:
+        cfg = fast_config(settings, batch_size=500, parallel=parallel)
+        async with consuming(proj, config=cfg) as consumer:
             t0 = time.perf_counter()
             await emit(prod, envs, chunk=1000)
             while consumer.acked < n:
@@ -71,12 +83,15 @@ async def main() -> None:
             redis = Redis.from_url(redis_url)
             payload = url_events(["https://x.example/v"])[0].model_dump_json().encode()
             bare = await bare_loop(redis, args.events, payload)
-            guarded = await guarded_loop(settings, args.events)
+            guarded = await guarded_loop(settings, args.events, parallel=1, tag="1")
+            guarded2 = await guarded_loop(settings, args.events, parallel=2, tag="2")
             await redis.aclose()
     print(json.dumps({"events": args.events, "bare_events_per_s": round(bare),
                       "guarded_events_per_s": round(guarded),
+                      "guarded_parallel2_events_per_s": round(guarded2),
                       "guarded_over_bare": round(guarded / bare, 3)}))
-    print(f"bus: {guarded:,.0f} events/s with outbox+inbox vs {bare:,.0f} bare "
+    print(f"bus: {guarded:,.0f} events/s with outbox+inbox (parallel sub-batches: "
+          f"{guarded2:,.0f}) vs {bare:,.0f} bare XADD/XREADGROUP/XACK "
           f"(ratio {guarded / bare:.2f}; target >= 5,000/s)")
 
 

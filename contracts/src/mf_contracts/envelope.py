@@ -7,6 +7,7 @@ logs before it skips the entry.
 from __future__ import annotations
 
 import uuid
+from functools import lru_cache
 from datetime import datetime, timezone
 from typing import Any, Generic, TypeVar
 
@@ -78,6 +79,12 @@ def encode(env: Envelope) -> bytes:
     return orjson.dumps(to_dict(env))
 
 
+@lru_cache(maxsize=None)
+def _typed(model: type[Event]) -> type[Envelope]:
+    """Envelope[model], parametrized once (pydantic makes a new class per subscript)."""
+    return Envelope[model]
+
+
 def decode(raw: bytes | str | dict[str, Any]) -> Envelope:
     """Parse wire bytes (or an already-parsed dict) into a typed envelope."""
     try:
@@ -94,9 +101,7 @@ def decode(raw: bytes | str | dict[str, Any]) -> Envelope:
     if (name, version) not in REGISTRY:
         newest = LATEST[name]
         raise Undecodable(f"{name} v{version} not understood (this build knows up to v{newest})")
-    model = REGISTRY[(name, version)]
     try:
-        payload = model.model_validate(data.get("payload"))
-        return Envelope[model](**{**data, "payload": payload})
+        return _typed(REGISTRY[(name, version)]).model_validate(data)
     except ValidationError as exc:
         raise Undecodable(f"{name} v{version} invalid: {exc.errors()[:3]}") from None

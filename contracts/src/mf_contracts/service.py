@@ -58,6 +58,9 @@ class ServiceSpec:
     # Read tables `mf replay rebuild` may wipe and refill from the event log.
     projection_tables: tuple[str, ...] = ()
     long_concurrency: Callable[[Settings], int] = lambda s: 2
+    # Short-handler sub-batches applied concurrently. Above 1 only for handlers that
+    # touch disjoint rows per job, or concurrent sub-batches deadlock on shared rows.
+    parallel_batches: int = 1
     http: Callable[[Runtime], FastAPI] | None = None
     on_start: Callable[[Runtime], Awaitable[None]] | None = None
     tasks: tuple[Task, ...] = ()
@@ -88,7 +91,8 @@ async def close_runtime(rt: Runtime) -> None:
 
 def build_consumer(rt: Runtime, *, config: BusConfig | None = None) -> Consumer:
     cfg = config or BusConfig.from_settings(
-        rt.settings, long_concurrency=rt.spec.long_concurrency(rt.settings))
+        rt.settings, long_concurrency=rt.spec.long_concurrency(rt.settings),
+        parallel=rt.spec.parallel_batches)
     return Consumer(pool=rt.pool, redis=rt.redis, keys=rt.keys, group=rt.spec.name,
                     handlers=dict(rt.spec.handlers), config=cfg, publisher=rt.publisher)
 

@@ -17,6 +17,9 @@ log = get_logger(__name__)
 
 # Errors that mean the connection itself is gone: the whole batch is lost, not one entry.
 CONNECTION_ERRORS = (asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError, OSError)
+# Races another transaction can make us lose; trying again is the remedy.
+TRANSIENT_ERRORS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
+TRANSIENT_RETRIES = 3
 
 
 async def apply_batch(pool: asyncpg.Pool, publisher: Publisher,
@@ -31,14 +34,19 @@ async def apply_batch(pool: asyncpg.Pool, publisher: Publisher,
     """
     if not batch:
         return []
-    try:
-        async with pool.acquire() as conn, conn.transaction():
-            await _apply_fast(conn, pool, publisher, batch)
-        return [None] * len(batch)
-    except CONNECTION_ERRORS:
-        raise
-    except Exception:  # noqa: BLE001 - some handler failed: isolate it below
-        pass
+    for attempt in range(TRANSIENT_RETRIES + 1):
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                await _apply_fast(conn, pool, publisher, batch)
+            return [None] * len(batch)
+        except CONNECTION_ERRORS:
+            raise
+        except TRANSIENT_ERRORS:
+            if attempt < TRANSIENT_RETRIES:
+                continue  # lost a deadlock or serialization race: the whole batch again
+        except Exception:  # noqa: BLE001 - some handler failed: isolate it below
+            pass
+        break
     outcomes: list[BaseException | None] = []
     async with pool.acquire() as conn, conn.transaction():
         for env, spec in batch:
@@ -55,14 +63,14 @@ async def _apply_fast(conn: asyncpg.Connection, pool: asyncpg.Pool, publisher: P
     for env, spec in batch:
         if env.id in fresh:
             fresh.discard(env.id)  # the same event twice in one batch applies once
-            with bound(correlation_id=str(env.correlation_id), event_id=str(env.id),
+            with bound(correlation_id=env.correlation_id, event_id=env.id,
                        event_type=env.type):
                 await spec.fn(HandlerContext(env, pool, publisher, conn=conn), env)
 
 
 async def _apply_one(conn: asyncpg.Connection, pool: asyncpg.Pool, publisher: Publisher,
                      env: Envelope, spec: Handler) -> BaseException | None:
-    with bound(correlation_id=str(env.correlation_id), event_id=str(env.id), event_type=env.type):
+    with bound(correlation_id=env.correlation_id, event_id=env.id, event_type=env.type):
         try:
             async with conn.transaction():
                 if await record_inbox(conn, env):

@@ -201,6 +201,17 @@ class Consumer:
             await self._ack(skip)
 
     async def _run_short(self, batch: list[tuple[Entry, Handler]]) -> None:
+        """Apply a batch as `parallel` sub-batches on their own connections.
+
+        Entries are split by correlation id, so one job's events stay in order while
+        Postgres works on one sub-batch and Python prepares the next.
+        """
+        parts: list[list[tuple[Entry, Handler]]] = [[] for _ in range(self.config.parallel)]
+        for item in batch:
+            parts[item[0].env.correlation_id.int % len(parts)].append(item)
+        await asyncio.gather(*(self._run_part(p) for p in parts if p))
+
+    async def _run_part(self, batch: list[tuple[Entry, Handler]]) -> None:
         try:
             outcomes = await apply_batch(self.pool, self.publisher,
                                          [(e.env, spec) for e, spec in batch])
@@ -221,7 +232,7 @@ class Consumer:
 
     async def _run_long(self, entry: Entry, spec: Handler) -> None:
         env = entry.env
-        with bound(correlation_id=str(env.correlation_id), event_id=str(env.id), event_type=env.type):
+        with bound(correlation_id=env.correlation_id, event_id=env.id, event_type=env.type):
             try:
                 if not await in_inbox(self.pool, env):
                     ctx = HandlerContext(env, self.pool, self.publisher)
