@@ -160,13 +160,14 @@ async def serve(spec: ServiceSpec, settings: Settings | None = None,
     if spec.handlers:
         tasks.append(asyncio.create_task(build_consumer(rt).run(stop), name="consumer"))
     tasks += [asyncio.create_task(t(rt, stop), name=getattr(t, "__name__", "task")) for t in spec.tasks]
-    log.info("service started", port=spec.port(settings), streams=sorted(
-        {h for h in spec.handlers}))
+    log.info("service started", port=spec.port(settings), handles=sorted(spec.handlers))
+    crashed = False
     try:
         done, _ = await asyncio.wait([asyncio.create_task(stop.wait()), *tasks],
                                      return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             if task in tasks and task.exception():
+                crashed = True
                 log.error("service task crashed", task=task.get_name(), error=repr(task.exception()))
     finally:
         stop.set()
@@ -174,6 +175,8 @@ async def serve(spec: ServiceSpec, settings: Settings | None = None,
         await asyncio.gather(*tasks, return_exceptions=True)
         await close_runtime(rt)
         log.info("service stopped")
+    if crashed:  # let the supervisor (compose, honcho) see it and restart us
+        raise SystemExit(1)
 
 
 def run(spec: ServiceSpec) -> None:
