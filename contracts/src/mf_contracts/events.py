@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
 
 class Stream:
@@ -52,7 +52,11 @@ def event(name: str, *, stream: str, version: int = 1, ephemeral: bool = False):
 
 
 class MediaInfo(BaseModel):
-    """What the source said about the media (yt-dlp's info, trimmed to what we keep)."""
+    """What the source said about the media (yt-dlp's info, trimmed to what we keep).
+
+    (extractor, source_id) identifies the source: the same pair means the same media,
+    whatever URL it was submitted under.
+    """
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     title: str = ""
@@ -64,10 +68,11 @@ class MediaInfo(BaseModel):
     source_id: str = ""
     thumbnail_path: str | None = None
     description: str | None = None
+    upload_date: str | None = None
 
 
 class Probe(BaseModel):
-    """ffprobe's verdict on a file, the fields browsers care about."""
+    """ffprobe's verdict on a file: the fields that decide whether browsers play it."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     container: str = ""
@@ -75,6 +80,7 @@ class Probe(BaseModel):
     video_profile: str | None = None
     pix_fmt: str | None = None
     audio_codec: str | None = None
+    audio_profile: str | None = None
     width: int | None = None
     height: int | None = None
     duration: float | None = None
@@ -104,6 +110,8 @@ class DownloadStarted(Event):
 
 @event("DownloadProgress", stream=Stream.PROGRESS, ephemeral=True)
 class DownloadProgress(Event):
+    """Ephemeral progress of a job's running stage (download or transcode)."""
+
     stage: Literal["download", "transcode"] = "download"
     percent: float | None = None
     downloaded_bytes: int | None = None
@@ -114,10 +122,12 @@ class DownloadProgress(Event):
 
 @event("MediaDownloaded", stream=Stream.DOWNLOADS)
 class MediaDownloaded(Event):
-    path: str
+    """A file is in staging (`path`), or, with `existing_sha256`, the source is already
+    stored and nothing was downloaded: the library links the new item to that file."""
+
+    path: str = ""
     info: MediaInfo
-    existing_sha256: str | None = Field(
-        default=None, description="Set when the source is already stored: link, don't store.")
+    existing_sha256: str | None = None
 
 
 @event("DownloadFailed", stream=Stream.DOWNLOADS)
@@ -128,11 +138,14 @@ class DownloadFailed(Event):
 
 @event("MediaTranscoded", stream=Stream.TRANSCODES)
 class MediaTranscoded(Event):
+    """`path` (in staging) plays in every browser. `action` says what it took; `source`
+    is the probe of what was downloaded, `probe` the probe of the result."""
+
     path: str
-    action: Literal["keep", "faststart", "remux", "transcode", "link"]
+    action: Literal["keep", "faststart", "remux", "transcode"]
     probe: Probe
+    source: Probe | None = None
     info: MediaInfo
-    existing_sha256: str | None = None
 
 
 @event("TranscodeFailed", stream=Stream.TRANSCODES)
@@ -146,6 +159,11 @@ class LibraryItemAdded(Event):
     sha256: str
     title: str = ""
     size: int = 0
+    # The source, so the downloader knows it is stored (no second download).
+    source_url: str = ""
+    webpage_url: str | None = None
+    extractor: str = ""
+    source_id: str = ""
 
 
 @event("LibraryItemDeleted", stream=Stream.LIBRARY)
