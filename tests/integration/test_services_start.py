@@ -2,7 +2,6 @@
 /healthz, and stops cleanly on SIGTERM."""
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -12,6 +11,8 @@ import time
 import asyncpg
 import httpx
 import pytest
+
+from mf_testkit.infra import settings_env
 
 SERVICES = [("gateway", "mf_gateway", "MF_PORT"), ("downloader", "mf_downloader", "MF_DOWNLOADER_PORT"),
             ("transcoder", "mf_transcoder", "MF_TRANSCODER_PORT"), ("library", "mf_library", "MF_LIBRARY_PORT"),
@@ -27,9 +28,7 @@ def free_port() -> int:
 @pytest.mark.parametrize("name,package,port_var", SERVICES, ids=[s[0] for s in SERVICES])
 async def test_service_starts_migrates_and_stops(name, package, port_var, settings, tmp_path):
     port = free_port()
-    env = {**os.environ, "MF_DATABASE_URL": settings.database_url, "MF_REDIS_URL": settings.redis_url,
-           "MF_REDIS_PREFIX": settings.redis_prefix, "MF_MEDIA_ROOT": str(tmp_path),
-           "MF_VAULT_KEY": "x" * 44, port_var: str(port), "MF_ENV": "test"}
+    env = settings_env(settings, MF_MEDIA_ROOT=str(tmp_path), MF_VAULT_KEY="x" * 44, **{port_var: str(port)})
     proc = subprocess.Popen([sys.executable, "-m", package], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
@@ -39,7 +38,8 @@ async def test_service_starts_migrates_and_stops(name, package, port_var, settin
             assert body["yt_dlp"][:4].isdigit()
         conn = await asyncpg.connect(settings.database_url)
         tables = {r["table_name"] for r in await conn.fetch(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1", name)}
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = $1",
+            settings.db_schema_prefix + name)}
         await conn.close()
         assert {"outbox", "inbox", "schema_migrations"} <= tables
     finally:

@@ -30,12 +30,13 @@ from .settings import Settings
 log = get_logger(__name__)
 
 
-async def logged_schemas(dsn: str) -> list[str]:
-    """Every schema in the database that carries an event log (an outbox table)."""
+async def logged_schemas(dsn: str, *, prefix: str = "") -> list[str]:
+    """Every schema of this installation (name starts with `prefix`) with an event log."""
     conn = await asyncpg.connect(dsn)
     try:
         rows = await conn.fetch("SELECT table_schema FROM information_schema.tables"
-                                " WHERE table_name = 'outbox' ORDER BY 1")
+                                " WHERE table_name = 'outbox' AND starts_with(table_schema, $1)"
+                                " ORDER BY 1", prefix)
     finally:
         await conn.close()
     return [r["table_schema"] for r in rows]
@@ -44,7 +45,7 @@ async def logged_schemas(dsn: str) -> list[str]:
 async def republish(settings: Settings, *, schemas: list[str] | None = None,
                     since_seq: int = 0) -> dict[str, int]:
     """Publish the outboxes of `schemas` (default: all) to Redis again."""
-    schemas = schemas or await logged_schemas(settings.database_url)
+    schemas = schemas or await logged_schemas(settings.database_url, prefix=settings.db_schema_prefix)
     redis = Redis.from_url(settings.redis_url)
     counts: dict[str, int] = {}
     try:
@@ -97,7 +98,8 @@ async def rebuild(spec: ServiceSpec, settings: Settings, *, sources: list[str] |
         async with rt.pool.acquire() as conn, conn.transaction():
             tables = ", ".join(check_ident(t) for t in (*spec.projection_tables, "inbox"))
             await conn.execute(f"TRUNCATE {tables}")
-        rows = await _read_log(rt.pool, sources or await logged_schemas(settings.database_url),
+        rows = await _read_log(rt.pool, sources or await logged_schemas(
+            settings.database_url, prefix=settings.db_schema_prefix),
                                streams_for(dict(spec.handlers)))
         publisher = EphemeralPublisher(redis=rt.redis, keys=rt.keys)
         applied = 0

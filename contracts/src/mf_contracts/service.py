@@ -45,6 +45,10 @@ class Runtime:
     started_at: float = field(default_factory=time.time)
     state: dict[str, Any] = field(default_factory=dict)
 
+    @property
+    def schema(self) -> str:
+        return self.spec.schema_in(self.settings)
+
 
 Task = Callable[[Runtime, asyncio.Event], Awaitable[None]]
 
@@ -66,9 +70,9 @@ class ServiceSpec:
     tasks: tuple[Task, ...] = ()
     health: Callable[[Runtime], Awaitable[dict[str, Any]]] | None = None
 
-    @property
-    def schema(self) -> str:
-        return self.name
+    def schema_in(self, settings: Settings) -> str:
+        """The Postgres schema this service owns (MF_DB_SCHEMA_PREFIX + name)."""
+        return f"{settings.db_schema_prefix}{self.name}"
 
     def migrations(self):
         return (load_migrations("mf_contracts", component="bus")
@@ -76,8 +80,9 @@ class ServiceSpec:
 
 
 async def open_runtime(spec: ServiceSpec, settings: Settings, *, pool_size: int = 10) -> Runtime:
-    pool = await create_pool(settings.database_url, schema=spec.schema, max_size=pool_size)
-    await migrate(pool, schema=spec.schema, migrations=spec.migrations())
+    schema = spec.schema_in(settings)
+    pool = await create_pool(settings.database_url, schema=schema, max_size=pool_size)
+    await migrate(pool, schema=schema, migrations=spec.migrations())
     redis = Redis.from_url(settings.redis_url)
     keys = Keys(settings.redis_prefix)
     publisher = EphemeralPublisher(redis=redis, keys=keys, maxlen=settings.progress_maxlen)
@@ -153,7 +158,7 @@ async def serve(spec: ServiceSpec, settings: Settings | None = None,
         await spec.on_start(rt)
     server = _Server(uvicorn.Config(build_app(rt), host=settings.host, port=spec.port(settings),
                                     log_config=None, access_log=False, lifespan="off"))
-    relay = Relay(pool=rt.pool, redis=rt.redis, keys=rt.keys, schema=spec.schema,
+    relay = Relay(pool=rt.pool, redis=rt.redis, keys=rt.keys, schema=rt.schema,
                   dsn=settings.database_url)
     tasks = [asyncio.create_task(relay.run(stop), name="relay"),
              asyncio.create_task(server.serve(), name="http")]

@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     redis_url: str = "redis://127.0.0.1:6379/0"
     # Every Redis key starts with this, so several stacks (or test runs) share one server.
     redis_prefix: str = "mf:"
+    # Prepended to each service's schema name, for the same reason in Postgres.
+    db_schema_prefix: str = ""
     media_root: Path = Path("/mnt/media")
     port: int = 8080
     host: str = "127.0.0.1"

@@ -2,17 +2,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
 
-import pytest
 
-from mf_contracts.bus.outbox import append_many
 from mf_contracts.envelope import encode
-from mf_testkit.bus_rig import (consuming, count, emit, fast_config, producer_spec, runtime,
+from mf_testkit.bus_rig import (consuming, count, emit, producer_spec, runtime,
                                 url_events, wait_until)
+from mf_testkit.infra import settings_env
 from mf_testkit.projection import projection_spec
 
 EFFECTS = "SELECT count(*) FROM effects"
@@ -94,9 +92,7 @@ async def _no_ack(entries) -> None:
 
 
 def _start_worker(settings, name: str, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "MF_DATABASE_URL": settings.database_url, "MF_REDIS_URL": settings.redis_url,
-           "MF_REDIS_PREFIX": settings.redis_prefix, "MF_CLAIM_IDLE_MS": str(settings.claim_idle_ms),
-           "MF_HEARTBEAT_MS": str(settings.heartbeat_ms), "MF_LOG_FORMAT": "console"}
+    env = settings_env(settings)
     proc = subprocess.Popen([sys.executable, "-m", "mf_testkit.bus_worker", name, *args],
                             env=env, stdout=subprocess.PIPE, text=True)
     line = proc.stdout.readline()

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import subprocess
 import sys
@@ -13,6 +12,7 @@ from mf_contracts.envelope import decode, encode, to_dict
 from mf_testkit import projection
 from mf_testkit.bus_rig import (consuming, count, emit, fast_config, producer_spec, runtime,
                                 url_events, wait_until)
+from mf_testkit.infra import settings_env
 from mf_testkit.projection import projection_spec
 
 EFFECTS = "SELECT count(*) FROM effects"
@@ -112,9 +112,7 @@ async def test_malformed_messages_are_skipped(settings, uniq, redis):
 
 
 def _start_worker(settings, name: str, *args: str) -> subprocess.Popen:
-    env = {**os.environ, "MF_DATABASE_URL": settings.database_url, "MF_REDIS_URL": settings.redis_url,
-           "MF_REDIS_PREFIX": settings.redis_prefix, "MF_CLAIM_IDLE_MS": "500",
-           "MF_HEARTBEAT_MS": "150", "MF_LOG_FORMAT": "console"}
+    env = settings_env(settings, MF_CLAIM_IDLE_MS="500", MF_HEARTBEAT_MS="150")
     proc = subprocess.Popen([sys.executable, "-m", "mf_testkit.bus_worker", name, *args],
                             env=env, stdout=subprocess.PIPE, text=True)
     assert proc.stdout.readline().startswith("ready")

@@ -1,7 +1,6 @@
 """Recovery from the event log: republish after Redis lost its data, rebuild a projection."""
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from collections import Counter
@@ -9,6 +8,7 @@ from urllib.parse import urlsplit
 
 from mf_contracts.replay import rebuild
 from mf_testkit.bus_rig import consuming, count, emit, producer_spec, runtime, url_events, wait_until
+from mf_testkit.infra import settings_env
 from mf_testkit.projection import projection_spec
 
 
@@ -34,8 +34,8 @@ async def test_republish_after_flushdb_restores_the_projection(settings, uniq, r
         await emit(prod, second)  # published to Redis, not consumed yet...
         await redis.flushdb()     # ...and lost with everything else in Redis
         assert await count(prod, "SELECT count(*) FROM outbox WHERE published_at IS NULL") == 0
-        out = _mf(settings, "replay", "republish", prod.spec.schema)
-        assert f"{prod.spec.schema}: 1200 events republished" in out
+        out = _mf(settings, "replay", "republish", prod.schema)
+        assert f"{prod.schema}: 1200 events republished" in out
         async with consuming(proj):
             await wait_until(lambda: _effects_at_least(proj, 1200), what="replayed events")
         tally, effects, emitted = await _state(proj)
@@ -55,7 +55,7 @@ async def test_rebuild_after_dropping_the_projection(settings, uniq):
         before = await _state(proj)
         await proj.pool.execute("DELETE FROM tally; DELETE FROM effects")
         assert (await _state(proj))[0] == []
-        applied = await rebuild(spec, settings, sources=[prod.spec.schema, proj.spec.schema])
+        applied = await rebuild(spec, settings, sources=[prod.schema, proj.schema])
         assert applied == 1000
         assert await _state(proj) == before  # same rows, no re-emitted duplicates
 
@@ -71,8 +71,7 @@ async def _effects_at_least(rt, n: int) -> bool:
 
 
 def _mf(settings, *args: str) -> str:
-    env = {**os.environ, "MF_DATABASE_URL": settings.database_url, "MF_REDIS_URL": settings.redis_url,
-           "MF_REDIS_PREFIX": settings.redis_prefix}
+    env = settings_env(settings)
     done = subprocess.run([sys.executable, "-m", "mf_contracts.cli.main", *args], env=env,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr

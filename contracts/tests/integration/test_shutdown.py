@@ -1,7 +1,6 @@
 """SIGTERM semantics: in-flight long handlers finish within the grace period or are released."""
 from __future__ import annotations
 
-import asyncio
 import time
 
 from mf_testkit.bus_rig import consuming, count, emit, fast_config, producer_spec, runtime, url_events, wait_until

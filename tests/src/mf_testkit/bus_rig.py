@@ -42,7 +42,7 @@ async def emit(rt: Runtime, envs: list[Envelope], *, chunk: int = 2000, publish:
         async with rt.pool.acquire() as conn, conn.transaction():
             await append_many(conn, envs[start:start + chunk])
     if publish:
-        await drain(rt.pool, rt.redis, rt.keys, schema=rt.spec.schema)
+        await drain(rt.pool, rt.redis, rt.keys, schema=rt.schema)
 
 
 def fast_config(settings: Settings, **overrides) -> BusConfig:

@@ -115,3 +115,14 @@ def fresh_redis() -> Iterator[str]:
                 control.delete(claim)
         return
     raise RuntimeError("no free Redis DB index (1..15) for this test run")
+
+
+def settings_env(settings, **extra: str) -> dict[str, str]:
+    """The environment that makes a child process read the same Settings."""
+    env = dict(os.environ)
+    for name, value in settings.model_dump().items():
+        if isinstance(value, list):
+            value = ",".join(value)
+        env[f"MF_{name.upper()}"] = str(value).lower() if isinstance(value, bool) else str(value)
+    env.update(extra)
+    return env

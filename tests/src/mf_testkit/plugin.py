@@ -49,5 +49,6 @@ async def redis(redis_url: str) -> AsyncIterator[Redis]:
 @pytest.fixture
 def settings(pg_dsn: str, redis_url: str, redis_prefix: str, tmp_path: Path) -> Settings:
     return Settings(env="test", database_url=pg_dsn, redis_url=redis_url,
-                    redis_prefix=redis_prefix, media_root=tmp_path / "media",
+                    redis_prefix=redis_prefix, db_schema_prefix=redis_prefix.replace(":", "_"),
+                    media_root=tmp_path / "media",
                     claim_idle_ms=1_000, heartbeat_ms=250, max_deliveries=3, log_format="console")
