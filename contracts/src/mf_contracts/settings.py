@@ -35,6 +35,11 @@ class Settings(BaseSettings):
     allow_private_networks: bool = False
     download_concurrency: int = 2
     transcode_concurrency: int = 1
+    # x264 speed/quality: veryfast transcodes ~5x real time on 2 cores (see NOTES).
+    ffmpeg_preset: str = "veryfast"
+    ffmpeg_crf: int = 21
+    # The library's sweep for files without a row (and rows without a file).
+    gc_interval_s: int = 3600
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
 
