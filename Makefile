@@ -78,3 +78,4 @@ test: install services lint
 
 bench: install services
 	uv run python bench/bus_bench.py
+	uv run python bench/pipeline_bench.py

@@ -1,7 +1,9 @@
 """`mf`: operator tasks for a MediaFetcher installation.
 
-Services contribute themselves through the `mf.services` entry point group, so this
-command never imports a service package by name.
+Services contribute themselves through the `mf.services` entry point group, and their
+own commands (`mf gc`, `mf user create`, `mf vault rotate-key`) through `mf.commands`:
+each names a `register(subparsers)` that adds a parser whose `func(args)` runs it. So
+this command never imports a service package by name.
 """
 from __future__ import annotations
 
@@ -53,6 +55,8 @@ def build_parser() -> argparse.ArgumentParser:
     rp.add_argument("--since-seq", type=int, default=0, help="only outbox rows from this seq on")
     rb = rsub.add_parser("rebuild", help="wipe a service's projection and re-apply the log")
     rb.add_argument("service")
+    for ep in sorted(entry_points(group="mf.commands"), key=lambda e: e.name):
+        ep.load()(sub)
     return p
 
 
@@ -70,7 +74,9 @@ def main(argv: list[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
     settings = get_settings()
     configure_logging(service="mf-cli", level=settings.log_level, fmt="console")
-    if args.command == "services":
+    if getattr(args, "func", None):
+        args.func(args)
+    elif args.command == "services":
         for name, spec in sorted(load_services().items()):
             print(f"{name}\t{spec.package}")
     elif args.command == "run":
