@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     jwt_secret: str = DEV_SECRET
     vault_key: str = ""
+    # Earlier vault keys, comma-separated: still decrypt, until `mf vault rotate-key`.
+    vault_old_keys: Annotated[list[str], NoDecode] = Field(default_factory=list)
     service_token: str = DEV_SECRET
     extension_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     allow_private_networks: bool = False
@@ -63,7 +65,7 @@ class Settings(BaseSettings):
     batch_size: int = 256
     progress_maxlen: int = 10_000
 
-    @field_validator("extension_origins", mode="before")
+    @field_validator("extension_origins", "vault_old_keys", mode="before")
     @classmethod
     def _split_origins(cls, value: object) -> list[str]:
         """A comma-separated list in the environment, a list in code."""

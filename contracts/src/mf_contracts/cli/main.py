@@ -56,7 +56,12 @@ def build_parser() -> argparse.ArgumentParser:
     rb = rsub.add_parser("rebuild", help="wipe a service's projection and re-apply the log")
     rb.add_argument("service")
     for ep in sorted(entry_points(group="mf.commands"), key=lambda e: e.name):
-        ep.load()(sub)
+        try:
+            register = ep.load()
+        except (ImportError, AttributeError) as exc:  # a broken plugin must not hide the rest
+            print(f"mf: command {ep.name!r} unavailable: {exc}", file=sys.stderr)
+            continue
+        register(sub)
     return p
 
 
