@@ -124,11 +124,13 @@ async def health(rt: Runtime) -> tuple[int, dict[str, Any]]:
 def build_app(rt: Runtime) -> FastAPI:
     app = rt.spec.http(rt) if rt.spec.http else FastAPI(title=f"mf-{rt.spec.name} (internal)")
 
-    @app.get("/healthz", include_in_schema=False)
     async def healthz() -> JSONResponse:
         code, body = await health(rt)
         return JSONResponse(body, status_code=code)
 
+    app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
+    # First, so a service's catch-all route (the gateway's SPA) cannot shadow it.
+    app.router.routes.insert(0, app.router.routes.pop())
     return app
 
 

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     ffmpeg_crf: int = 21
     # The library's sweep for files without a row (and rows without a file).
     gc_interval_s: int = 3600
+    # The built web app the gateway serves at / (empty: frontend/dist of this checkout).
+    frontend_dist: str = ""
     log_level: str = "INFO"
     log_format: Literal["json", "console"] = "json"
 

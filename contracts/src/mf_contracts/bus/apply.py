@@ -37,7 +37,9 @@ async def apply_batch(pool: asyncpg.Pool, publisher: Publisher,
     for attempt in range(TRANSIENT_RETRIES + 1):
         try:
             async with pool.acquire() as conn, conn.transaction():
-                await _apply_fast(conn, pool, publisher, batch)
+                contexts = await _apply_fast(conn, pool, publisher, batch)
+            for ctx in contexts:
+                await ctx.run_after_commit()
             return [None] * len(batch)
         except CONNECTION_ERRORS:
             raise
@@ -48,33 +50,45 @@ async def apply_batch(pool: asyncpg.Pool, publisher: Publisher,
             pass
         break
     outcomes: list[BaseException | None] = []
+    contexts: list[HandlerContext] = []
     async with pool.acquire() as conn, conn.transaction():
         for env, spec in batch:
-            outcomes.append(await _apply_one(conn, pool, publisher, env, spec))
+            ctx = HandlerContext(env, pool, publisher, conn=conn)
+            outcome = await _apply_one(conn, ctx, spec)
+            outcomes.append(outcome)
+            if outcome is None:
+                contexts.append(ctx)
+    for ctx in contexts:
+        await ctx.run_after_commit()
     return outcomes
 
 
 async def _apply_fast(conn: asyncpg.Connection, pool: asyncpg.Pool, publisher: Publisher,
-                      batch: Sequence[tuple[Envelope, Handler]]) -> None:
+                      batch: Sequence[tuple[Envelope, Handler]]) -> list[HandlerContext]:
     fresh = {r[0] for r in await conn.fetch(
         "INSERT INTO inbox (event_id, type) SELECT * FROM unnest($1::uuid[], $2::text[])"
         " ON CONFLICT DO NOTHING RETURNING event_id",
         [env.id for env, _ in batch], [env.type for env, _ in batch])}
+    contexts = []
     for env, spec in batch:
         if env.id in fresh:
             fresh.discard(env.id)  # the same event twice in one batch applies once
+            ctx = HandlerContext(env, pool, publisher, conn=conn)
             with bound(correlation_id=env.correlation_id, event_id=env.id,
                        event_type=env.type):
-                await spec.fn(HandlerContext(env, pool, publisher, conn=conn), env)
+                await spec.fn(ctx, env)
+            contexts.append(ctx)
+    return contexts
 
 
-async def _apply_one(conn: asyncpg.Connection, pool: asyncpg.Pool, publisher: Publisher,
-                     env: Envelope, spec: Handler) -> BaseException | None:
+async def _apply_one(conn: asyncpg.Connection, ctx: HandlerContext,
+                     spec: Handler) -> BaseException | None:
+    env = ctx.envelope
     with bound(correlation_id=env.correlation_id, event_id=env.id, event_type=env.type):
         try:
             async with conn.transaction():
                 if await record_inbox(conn, env):
-                    await spec.fn(HandlerContext(env, pool, publisher, conn=conn), env)
+                    await spec.fn(ctx, env)
             return None
         except CONNECTION_ERRORS:
             raise

@@ -17,7 +17,10 @@ import asyncpg
 
 from ..envelope import Envelope, new_envelope
 from ..events import Event
+from ..logging import get_logger
 from . import outbox
+
+log = get_logger(__name__)
 
 
 class RetryLater(Exception):
@@ -62,6 +65,23 @@ class HandlerContext:
     conn: asyncpg.Connection | None = None
     committed: bool = False
     _emitted: Counter = field(default_factory=Counter)
+    _after: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def after_commit(self, fn: Callable[[], Awaitable[None]]) -> None:
+        """Run `fn` once the effects are committed (best effort: notifications, cleanup).
+
+        Never runs if the transaction rolls back, so nothing outside the database ever
+        sees a state that was not committed.
+        """
+        self._after.append(fn)
+
+    async def run_after_commit(self) -> None:
+        for fn in self._after:
+            try:
+                await fn()
+            except Exception as exc:  # noqa: BLE001 - the commit stands; report and go on
+                log.warning("after-commit step failed", error=repr(exc))
+        self._after.clear()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[asyncpg.Connection]:
@@ -77,6 +97,7 @@ class HandlerContext:
                 raise AlreadyDone(str(self.envelope.id))
             yield conn
         self.committed = True
+        await self.run_after_commit()
 
     async def emit(self, conn: asyncpg.Connection, payload: Event, *,
                    user_id: uuid.UUID | None = None) -> Envelope:

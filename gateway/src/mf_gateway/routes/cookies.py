@@ -1,0 +1,28 @@
+"""Cookie jars from the extension, kept encrypted by the vault (values never come back)."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Request, Response
+
+from ..deps import CookieUploader, CurrentUser
+from ..schemas import CookieUpload
+
+router = APIRouter(prefix="/api/cookies", tags=["cookies"])
+
+
+@router.post("", status_code=201)
+async def upload(body: CookieUpload, request: Request, who: CookieUploader) -> dict:
+    resp = await request.app.state.vault.call(
+        "POST", "/internal/jars", user_id=who.user_id,
+        json={"user_id": str(who.user_id), "cookies": body.cookies})
+    return resp.json()
+
+
+@router.get("")
+async def sites(request: Request, who: CookieUploader) -> list[dict]:
+    return (await request.app.state.vault.call("GET", "/internal/jars", user_id=who.user_id)).json()
+
+
+@router.delete("/{site}", status_code=204)
+async def delete(site: str, request: Request, who: CurrentUser) -> Response:
+    await request.app.state.vault.call("DELETE", f"/internal/jars/{site}", user_id=who.user_id)
+    return Response(status_code=204)
