@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-
 from mf_contracts.service import Runtime
 
 from . import domain, store

@@ -1,7 +1,7 @@
 """The jobs projection: every pipeline event moves its job forward (never back)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from mf_contracts.bus import Handler, HandlerContext
 from mf_contracts.envelope import Envelope
@@ -30,7 +30,7 @@ def _fields(env: Envelope, current: str) -> dict:
         fields["error"] = (f"the job failed after repeated internal errors in the {p.group} "
                            f"service ({p.error[:300]})")
     if status != current and status in domain.TERMINAL:
-        fields["finished_at"] = datetime.now(timezone.utc)
+        fields["finished_at"] = datetime.now(UTC)
     if status != current or status not in domain.TERMINAL:
         return fields
     return {}  # a finished job ignores late events

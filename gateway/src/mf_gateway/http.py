@@ -7,10 +7,9 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
 from mf_contracts.logging import get_logger
 from mf_contracts.service import Runtime
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .adapters.internal import InternalService
 from .limits import BodyLimit

@@ -8,13 +8,12 @@ from __future__ import annotations
 import asyncio
 import time
 
-from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
-
 from mf_contracts.envelope import Undecodable, decode
 from mf_contracts.events import Stream
 from mf_contracts.logging import get_logger
 from mf_contracts.service import Runtime
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
 
 from . import store
 from .notify import notify

@@ -1,12 +1,11 @@
 """A running gateway (production runtime) and signed-in clients for its tests."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from typing import AsyncIterator
 
 import httpx
 import pytest_asyncio
-
 from mf_gateway.app import SPEC as GATEWAY
 from mf_testkit.pipeline import pipeline_settings, running
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import httpx
 from fastapi import HTTPException
-
 from mf_contracts.internal_api import internal_client
 from mf_contracts.settings import Settings
 

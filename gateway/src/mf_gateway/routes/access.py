@@ -2,14 +2,19 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
 from .. import domain, store
 from ..deps import CurrentUser, Rt, rate_limit
-from ..schemas import (ExtensionTokenCreated, ExtensionTokenOut, NewExtensionToken, PairingCode,
-                       PairingExchange)
+from ..schemas import (
+    ExtensionTokenCreated,
+    ExtensionTokenOut,
+    NewExtensionToken,
+    PairingCode,
+    PairingExchange,
+)
 
 router = APIRouter(prefix="/api", tags=["extension"])
 PAIRING_TTL = timedelta(minutes=10)
@@ -39,7 +44,7 @@ async def revoke(token_id: uuid.UUID, who: CurrentUser, rt: Rt) -> Response:
 async def pairing(who: CurrentUser, rt: Rt) -> PairingCode:
     """A short code to type into the extension; it trades it for a token once."""
     code = domain.new_pairing_code()
-    expires = datetime.now(timezone.utc) + PAIRING_TTL
+    expires = datetime.now(UTC) + PAIRING_TTL
     scopes = sorted(domain.SCOPES)
     async with rt.pool.acquire() as conn:
         await store.add_pairing_code(conn, code_hash=domain.sha256(code), user_id=who.user_id,

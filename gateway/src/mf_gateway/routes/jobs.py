@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from datetime import UTC
 
 from fastapi import APIRouter, HTTPException, Query
-
 from mf_contracts.bus.outbox import append
 from mf_contracts.envelope import new_envelope
 from mf_contracts.events import JobCancelled, UrlSubmitted
@@ -91,6 +91,6 @@ async def retry(job_id: uuid.UUID, who: Submitter, rt: Rt) -> JobOut:
 
 
 def _now():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

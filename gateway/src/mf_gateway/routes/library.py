@@ -8,7 +8,6 @@ from typing import Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
-
 from mf_contracts.storage import OutsideMediaRoot, confine
 
 from .. import domain
