@@ -1,7 +1,9 @@
 """Wiring only: how the downloader service is assembled (see mf_contracts.service)."""
 from mf_contracts.service import Runtime, ServiceSpec
 
+from . import config
 from .adapters.ytdlp import ytdlp_version
+from .cancellations import follow_cancellations
 from .handlers import HANDLERS
 
 
@@ -10,11 +12,22 @@ async def _health(rt: Runtime) -> dict:
     return {"yt_dlp": ytdlp_version()}
 
 
-SPEC = ServiceSpec(
-    name="downloader",
-    package="mf_downloader",
-    port=lambda s: s.downloader_port,
-    handlers=HANDLERS,
-    long_concurrency=lambda s: s.download_concurrency,
-    health=_health,
-)
+def build_spec(**overrides) -> ServiceSpec:
+    """The service; `overrides` adjust its DownloaderConfig (tests shorten timeouts)."""
+
+    async def on_start(rt: Runtime) -> None:
+        config.use(config.DownloaderConfig.from_settings(rt.settings, **overrides))
+
+    return ServiceSpec(
+        name="downloader",
+        package="mf_downloader",
+        port=lambda s: s.downloader_port,
+        handlers=HANDLERS,
+        long_concurrency=lambda s: s.download_concurrency,
+        on_start=on_start,
+        tasks=(follow_cancellations,),
+        health=_health,
+    )
+
+
+SPEC = build_spec()

@@ -1,1 +1,280 @@
-"""Pure decisions of the downloader service (no I/O)."""
+"""Pure decisions of the downloader service (no I/O).
+
+What yt-dlp is asked for, how its messages read to a person, how often progress is
+published, and when two submissions are the same source.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+from urllib.parse import urlsplit, urlunsplit
+
+from mf_contracts.events import MediaInfo
+
+DESCRIPTION_MAX = 5000
+ESSENCE_MAX = 300
+# Best quality first (resolution, then frame rate); among equals H.264/AAC win, because
+# that is what browsers play without a transcode.
+FORMAT = "bv*+ba/b"
+FORMAT_SORT = ("res", "fps", "vcodec:h264", "acodec:aac")
+
+
+def ytdlp_options(*, staging: Path, socket_timeout_s: float, retries: int) -> dict[str, Any]:
+    """YoutubeDL params for one job (JSON-able: hooks are added in the worker).
+
+    Everything yt-dlp writes stays inside `staging` (the job's folder on the media
+    volume), so the library's final move is a rename and a cancel removes it all.
+    A job is one medium: a playlist URL yields its first entry.
+    """
+    return {
+        "format": FORMAT,
+        "format_sort": list(FORMAT_SORT),
+        "merge_output_format": "mp4/mkv",
+        "outtmpl": {"default": str(staging / "%(id).80B.%(ext)s")},
+        "paths": {"home": str(staging), "temp": str(staging)},
+        "restrictfilenames": True,
+        "noplaylist": True,
+        "playlist_items": "1",
+        "writethumbnail": True,
+        "postprocessors": [{"key": "FFmpegThumbnailsConvertor", "format": "jpg",
+                            "when": "before_dl"}],
+        "noprogress": True,
+        "quiet": True,
+        "no_warnings": True,
+        "socket_timeout": socket_timeout_s,
+        "retries": retries,
+        "fragment_retries": retries,
+        "extractor_retries": 1,
+        "file_access_retries": 1,
+        "overwrites": True,
+        "continuedl": False,
+        "cachedir": False,
+        "updatetime": False,
+    }
+
+
+# -- failure reasons -------------------------------------------------------------------
+_HTTP = re.compile(r"HTTP Error (\d{3})")
+_HTTP_REASONS = {
+    401: "The site requires you to sign in to get this media (HTTP 401)",
+    403: "The site refused access to this media (HTTP 403); it may need you to be signed "
+         "in (send your cookies with the browser extension)",
+    404: "The server says this media does not exist (HTTP 404)",
+    410: "The server says this media has been removed (HTTP 410)",
+    429: "The site is limiting requests right now (HTTP 429); try again later",
+}
+# (pattern, reason), first match wins: the specific before the general.
+_RULE_TEXT: tuple[tuple[str, str], ...] = (
+    (r"refused to connect to|is a (loopback|private network|link-local|cloud metadata) address",
+     "This address is on a private or local network, which this server may not fetch from"),
+    (r"No space left on device|Errno 28",
+     "The media volume is full (no space left on device)"),
+    (r"no audio or video stream",
+     "The address does not lead to a video or audio file (what it serves is not media)"),
+    (r"Unsupported URL",
+     ("No video or audio was found at this address (the site is not supported and the page "
+      "has no embedded media)")),
+    ((r"Name or service not known|Failed to resolve|name resolution|nodename nor servname"
+      r"|getaddrinfo failed|No address associated"),
+     "The site's address could not be found (the DNS lookup failed)"),
+    (r"Connection refused",
+     "The site refused the connection (nothing is listening at that address)"),
+    (r"timed? ?out",
+     "The site did not answer in time (the connection timed out)"),
+    (r"Connection reset|RemoteDisconnected|IncompleteRead|Connection aborted|Broken pipe",
+     "The connection to the site broke off during the download"),
+    (r"CERTIFICATE_VERIFY_FAILED|SSL",
+     "The site's secure connection could not be verified (TLS error)"),
+    (r"private video|video is private",
+     "This media is private"),
+    (r"Sign in to confirm|login required|log in to|members.only|requires authentication",
+     ("The site requires you to be signed in to get this media (send your cookies with the "
+      "browser extension)")),
+    (r"DRM",
+     "This media is DRM-protected and cannot be downloaded"),
+    (r"live event will begin|Premieres in|is live|is not a finished",
+     "This is a live stream or has not started yet; only finished videos can be downloaded"),
+    (r"Requested format is not available|No video formats found",
+     "None of the formats the site offers could be downloaded"),
+    (r"ffmpeg|ffprobe|Postprocessing|Conversion failed|merg",
+     "The downloaded video and audio could not be put together (ffmpeg failed)"),
+    (r"Video unavailable|not available|geo.?restrict|in your country",
+     "The site says this media is not available (removed, or blocked in this region)"),
+)
+_RULES = tuple((re.compile(pattern, re.IGNORECASE), reason) for pattern, reason in _RULE_TEXT)
+_BOILERPLATE = re.compile(r";?\s*please report this issue on.*$", re.IGNORECASE | re.DOTALL)
+_CAUSED_BY = re.compile(r"\s*\(caused by .*$", re.DOTALL)
+
+
+def essence(message: str) -> str:
+    """yt-dlp's message without its prefix, cause chain and bug-report boilerplate."""
+    text = _BOILERPLATE.sub("", message or "")
+    text = _CAUSED_BY.sub("", text)
+    text = re.sub(r"^\s*ERROR:\s*", "", text)
+    text = re.sub(r"^\[\w+\] Unexpected error: \w+: ", "", text)
+    text = " ".join(text.split())
+    return text if len(text) <= ESSENCE_MAX else text[:ESSENCE_MAX - 1] + "…"
+
+
+def failure_reason(message: str) -> str:
+    """A sentence a person understands, then what yt-dlp said (for whoever digs deeper)."""
+    detail = essence(message)
+    match = _HTTP.search(message or "")
+    plain = None
+    if match:
+        code = int(match.group(1))
+        plain = _HTTP_REASONS.get(code) or (
+            f"The site had an internal problem (HTTP {code}); try again later" if code >= 500
+            else f"The site answered with an error (HTTP {code})")
+    if plain is None:
+        plain = next((reason for pattern, reason in _RULES if pattern.search(message or "")),
+                     "The download failed")
+    return f"{plain} — {detail}" if detail else plain
+
+
+def worker_died_reason(returncode: int | None) -> str:
+    """The download process ended without saying why (OOM killer, a crash)."""
+    if returncode is not None and returncode < 0:
+        how = f"it was killed by signal {-returncode}"
+    else:
+        how = f"it exited with code {returncode}"
+    return f"The download process stopped unexpectedly ({how}); try again"
+
+
+# -- progress ------------------------------------------------------------------------
+T = TypeVar("T")
+
+
+@dataclass
+class Throttle(Generic[T]):
+    """At most one item per `interval` seconds; the newest held-back item is kept, so
+    the final state is never lost (`flush`, or `final=True`)."""
+
+    interval: float
+    _last: float | None = None
+    _held: T | None = field(default=None, repr=False)
+
+    def offer(self, item: T, *, now: float, final: bool = False) -> T | None:
+        """The item if it may go out now, else None (it is held back)."""
+        if final or self._last is None or now - self._last >= self.interval:
+            self._last, self._held = now, None
+            return item
+        self._held = item
+        return None
+
+    def flush(self) -> T | None:
+        held, self._held = self._held, None
+        return held
+
+
+def progress_fields(hook: dict[str, Any]) -> dict[str, Any] | None:
+    """DownloadProgress fields from a yt-dlp progress hook, or None if it says nothing.
+
+    Percent comes from bytes when the size is known (or estimated), else from HLS/DASH
+    fragments; it never exceeds 100 (estimates are often low).
+    """
+    status = hook.get("status")
+    if status not in ("downloading", "finished"):
+        return None
+    done = _num(hook.get("downloaded_bytes"))
+    total = _num(hook.get("total_bytes")) or _num(hook.get("total_bytes_estimate"))
+    percent = None
+    if status == "finished":
+        percent = 100.0
+    elif done is not None and total:
+        percent = 100.0 * done / total
+    elif hook.get("fragment_count"):
+        percent = 100.0 * (_num(hook.get("fragment_index")) or 0) / hook["fragment_count"]
+    return {
+        "percent": None if percent is None else round(min(max(percent, 0.0), 100.0), 1),
+        "downloaded_bytes": None if done is None else int(done),
+        "total_bytes": None if not total else int(total),
+        "speed": _num(hook.get("speed")),
+        "eta": _num(hook.get("eta")),
+    }
+
+
+def _num(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+# -- known sources -------------------------------------------------------------------
+# Extractors whose ids are made from the URL's file name ("video" for .../video.mp4):
+# such an id means nothing across sites or folders, so it only counts within its page.
+URL_DERIVED_EXTRACTORS = frozenset({"generic", "html5mediaembed"})
+
+
+def url_key(url: str) -> str:
+    """A URL as looked up among known sources: scheme and host lower-cased, default port
+    and fragment dropped; path and query kept (they select the media)."""
+    parts = urlsplit(url.strip())
+    host = (parts.hostname or "").lower()
+    default = {"http": 80, "https": 443}.get(parts.scheme.lower())
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    netloc = host if port in (None, default) else f"{host}:{port}"
+    return urlunsplit((parts.scheme.lower(), netloc, parts.path or "/", parts.query, ""))
+
+
+def source_key(*, extractor: str, source_id: str, webpage_url: str | None) -> str:
+    """What identifies a source within its extractor.
+
+    A site extractor's id is global (a YouTube id is the same video wherever it is
+    linked from). A URL-derived id is scoped by the page's host and path, without the
+    query: the same file under two query strings is one source, as yt-dlp says, but
+    two `video.mp4` in different folders or on different sites are not.
+    """
+    if extractor.lower() not in URL_DERIVED_EXTRACTORS or not webpage_url:
+        return source_id
+    parts = urlsplit(webpage_url.strip())
+    return f"{(parts.hostname or '').lower()}{parts.path or '/'}#{source_id}"
+
+
+@dataclass(frozen=True)
+class KnownSource:
+    """A source already stored in the library (a file with this sha256 exists)."""
+
+    extractor: str
+    source_id: str
+    sha256: str
+    info: dict[str, Any]
+
+
+def linked_info(known: KnownSource, *, submitted_url: str) -> MediaInfo:
+    """The MediaInfo of a new item that links to a stored source.
+
+    No thumbnail path: the staging file it once named is gone; the library has the
+    stored file's own.
+    """
+    base = {k: v for k, v in known.info.items() if k != "thumbnail_path"}
+    return MediaInfo(**{**base, "extractor": known.extractor, "source_id": known.source_id,
+                        "source_url": submitted_url})
+
+
+def downloaded_info(info: dict[str, Any], *, submitted_url: str, thumbnail_path: str | None,
+                    probed_duration: float | None) -> MediaInfo:
+    """MediaInfo from the worker's `info` (yt-dlp's info_dict, trimmed).
+
+    The duration yt-dlp reports wins; a plain file from the generic extractor has none,
+    so ffprobe's is used.
+    """
+    description = info.get("description") or None
+    if description and len(description) > DESCRIPTION_MAX:
+        description = description[:DESCRIPTION_MAX - 1] + "…"
+    duration = _num(info.get("duration")) or probed_duration
+    return MediaInfo(
+        title=str(info.get("title") or info.get("id") or ""),
+        uploader=info.get("uploader") or info.get("channel") or info.get("uploader_id"),
+        duration=duration,
+        source_url=submitted_url,
+        webpage_url=info.get("webpage_url"),
+        extractor=str(info.get("extractor_key") or info.get("extractor") or ""),
+        source_id=str(info.get("id") or ""),
+        thumbnail_path=thumbnail_path,
+        description=description,
+        upload_date=info.get("upload_date"),
+    )

@@ -52,3 +52,12 @@ def settings(pg_dsn: str, redis_url: str, redis_prefix: str, tmp_path: Path) -> 
                     redis_prefix=redis_prefix, db_schema_prefix=redis_prefix.replace(":", "_"),
                     media_root=tmp_path / "media",
                     claim_idle_ms=1_000, heartbeat_ms=250, max_deliveries=3, log_format="console")
+
+
+@pytest_asyncio.fixture
+async def stack(settings: Settings):
+    """Every service running, the gateway on stack.url (see mf_testkit.stack)."""
+    from .stack import full_stack
+
+    async with full_stack(settings) as running_stack:
+        yield running_stack

@@ -51,7 +51,8 @@ class _BigChunkFile(FileResponse):
     chunk_size = 1024 * 1024  # fewer thread hops per byte than Starlette's 64 KiB
 
 
-@router.api_route("/{item_id}/stream", methods=["GET", "HEAD"], response_class=FileResponse)
+@router.head("/{item_id}/stream", include_in_schema=False)
+@router.get("/{item_id}/stream", response_class=FileResponse)
 async def stream(item_id: uuid.UUID, request: Request, rt: Rt, download: bool = False):
     """The media file with HTTP Range, for <video src>: a signed link or a bearer token."""
     user_id = await _media_user(request, rt, item_id=item_id, kind="download" if download else "stream")
