@@ -114,7 +114,7 @@ def item_routes(lib: Library) -> APIRouter:
 
     @router.get("/items/{item_id}", response_model=Item)
     async def get_item(item_id: uuid.UUID, user_id: uuid.UUID) -> Item:
-        return item_of(await _owned(lib, item_id, user_id))
+        return item_of(await _owned(lib, item_id=item_id, user_id=user_id))
 
     @router.delete("/items/{item_id}", status_code=204)
     async def remove_item(item_id: uuid.UUID, user_id: uuid.UUID) -> Response:
@@ -125,7 +125,7 @@ def item_routes(lib: Library) -> APIRouter:
     @router.get("/items/{item_id}/file", response_model=FileInfo,
                 responses={410: {"description": FILE_MISSING}})
     async def item_file(item_id: uuid.UUID, user_id: uuid.UUID) -> FileInfo:
-        row = await _owned(lib, item_id, user_id)
+        row = await _owned(lib, item_id=item_id, user_id=user_id)
         if row["missing_since"] is not None:
             raise HTTPException(status_code=410, detail=FILE_MISSING)
         return file_of(lib, row)
@@ -137,7 +137,7 @@ def item_routes(lib: Library) -> APIRouter:
     return router
 
 
-async def _owned(lib: Library, item_id: uuid.UUID, user_id: uuid.UUID) -> asyncpg.Record:
+async def _owned(lib: Library, *, item_id: uuid.UUID, user_id: uuid.UUID) -> asyncpg.Record:
     row = await store.get_item(lib.pool, item_id=item_id, user_id=user_id)
     if row is None:
         raise HTTPException(status_code=404, detail=NOT_FOUND)

@@ -64,12 +64,12 @@ async def _sweep_objects(lib: Library, report: GcReport) -> None:
         report.objects_seen += 1
         on_disk.add(parsed)
         row = rows.get(parsed[0])
-        if (row is None or row["ext"] != parsed[1]) and await _remove_orphan(lib, *parsed, f):
+        if (row is None or row["ext"] != parsed[1]) and await _remove_orphan(lib, f, sha=parsed[0], ext=parsed[1]):
             report.orphans_removed += 1
     for sha, row in rows.items():
         present = (sha, row["ext"]) in on_disk
         if not present and row["missing_since"] is None:
-            if await _flag_missing(lib, sha, row["ext"]):
+            if await _flag_missing(lib, sha=sha, ext=row["ext"]):
                 report.missing_marked += 1
         elif present and row["missing_since"] is not None:
             async with store.sha_locks(lib, sha) as conn:
@@ -78,7 +78,7 @@ async def _sweep_objects(lib: Library, report: GcReport) -> None:
                     log.info("media file is back", sha256=sha)
 
 
-async def _remove_orphan(lib: Library, sha: str, ext: str, f: Found) -> bool:
+async def _remove_orphan(lib: Library, f: Found, *, sha: str, ext: str) -> bool:
     async with store.sha_locks(lib, sha) as conn:
         row = await store.media_row(conn, sha)
         if row is not None and row["ext"] == ext:
@@ -89,7 +89,7 @@ async def _remove_orphan(lib: Library, sha: str, ext: str, f: Found) -> bool:
     return removed
 
 
-async def _flag_missing(lib: Library, sha: str, ext: str) -> bool:
+async def _flag_missing(lib: Library, *, sha: str, ext: str) -> bool:
     async with store.sha_locks(lib, sha) as conn:
         if await store.media_row(conn, sha) is None:
             return False  # deleted after our snapshot, file and all

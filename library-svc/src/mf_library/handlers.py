@@ -42,7 +42,7 @@ async def on_media_transcoded(ctx: HandlerContext, env: Envelope[MediaTranscoded
     try:
         src = confine(p.path, lib.fs.staging)
     except OutsideMediaRoot:
-        return await _refuse(ctx, lib, OUTSIDE_STAGING)
+        return await _refuse(ctx, lib, reason=OUTSIDE_STAGING)
     try:
         hashed = await asyncio.to_thread(hash_file, src)
         req = AddRequest(sha256=hashed.sha256, info=p.info, copy=src,
@@ -54,7 +54,7 @@ async def on_media_transcoded(ctx: HandlerContext, env: Envelope[MediaTranscoded
         if reason is None or ctx.committed:
             raise
         log.warning("store failed", error=str(exc), path=str(src))
-        return await _refuse(ctx, lib, reason)
+        return await _refuse(ctx, lib, reason=reason)
     await clean_staging(lib, job_id=env.correlation_id, staged=src)
 
 
@@ -68,14 +68,14 @@ async def on_media_downloaded(ctx: HandlerContext, env: Envelope[MediaDownloaded
     if await _announce_if_done(ctx, lib):
         return
     if not is_sha256(p.existing_sha256):
-        return await _refuse(ctx, lib, BAD_SHA)
+        return await _refuse(ctx, lib, reason=BAD_SHA)
     req = AddRequest(sha256=p.existing_sha256, info=p.info,
                      thumb=await staged_thumbnail(lib, p.info))
     await add_reference(ctx, lib, req)
     await clean_staging(lib, job_id=env.correlation_id)
 
 
-async def _refuse(ctx: HandlerContext, lib: Library, reason: str) -> None:
+async def _refuse(ctx: HandlerContext, lib: Library, *, reason: str) -> None:
     """End the job with StoreFailed, unless another delivery for it already succeeded
     (its cleanup may be exactly why our staged file is gone)."""
     if await _announce_if_done(ctx, lib):

@@ -28,7 +28,7 @@ from mf_contracts.settings import Settings
 from mf_contracts.storage import staging_dir
 from mf_library.app import SPEC as LIBRARY
 from mf_library.invariants import check_invariants
-from mf_testkit.bus_rig import runtime
+from mf_testkit.bus_rig import runtime, wait_until
 from mf_testkit.pipeline import (
     EventWatch,
     Submitter,
@@ -138,6 +138,19 @@ class LibraryRig:
     async def done(self, job: uuid.UUID, *, timeout: float = 30) -> Envelope:
         return await self.watch.wait_for(job, timeout=timeout)
 
+    async def seen(self, *types: str, count: int, job: uuid.UUID | None = None,
+                   timeout: float = 30) -> list[Envelope]:
+        """Wait until `count` events of `types` (of `job`, or of any job) were seen."""
+        def found() -> list[Envelope]:
+            return [e for e in self.watch.events
+                    if e.type in types and (job is None or e.correlation_id == job)]
+
+        async def enough() -> bool:
+            await self.watch.poll(block_ms=50)
+            return len(found()) >= count
+        await wait_until(enough, timeout=timeout, what=f"{count} x {types}")
+        return found()
+
     async def added(self, job: uuid.UUID) -> Envelope:
         env = await self.done(job)
         assert env.type == "LibraryItemAdded", env.payload
@@ -161,6 +174,12 @@ class LibraryRig:
     def staging_jobs(self) -> list[str]:
         staging = self.settings.media_root / "staging"
         return sorted(p.name for p in staging.iterdir()) if staging.exists() else []
+
+    async def staging_cleaned(self, *jobs: uuid.UUID) -> None:
+        """Staging goes right after the commit, so just after the event is announced."""
+        async def gone() -> bool:
+            return not set(map(str, jobs)) & set(self.staging_jobs())
+        await wait_until(gone, timeout=10, what=f"staging of {jobs} removed")
 
     async def invariants(self, *, verify_hashes: bool = False) -> list[str]:
         return await check_invariants(self.rt, verify_hashes=verify_hashes)

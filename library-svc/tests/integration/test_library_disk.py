@@ -58,7 +58,7 @@ async def test_a_store_that_hits_a_failing_disk_fails_the_job_cleanly(rig, mode,
         expected = "permission denied" if how == "permission" else words
         assert expected in failed.payload.reason
         assert "Traceback" not in failed.payload.reason
-        assert str(job) not in rig.staging_jobs()  # staging cleaned
+        await rig.staging_cleaned(job)
         assert list(target.iterdir()) == []  # no partial copy left behind
     assert kept_path.read_bytes() == before and hashlib.sha256(before).hexdigest() == kept.sha256
     assert await rig.media_row(sha) is None
@@ -77,5 +77,5 @@ async def test_a_path_outside_staging_is_refused(rig, tmp_path):
         failed = await rig.done(job)
         assert failed.type == "StoreFailed" and "not in the media staging folder" in \
             failed.payload.reason
-        assert str(job) not in rig.staging_jobs()
+        await rig.staging_cleaned(job)
     assert outside.exists() and rig.object_files() == []

@@ -24,7 +24,7 @@ async def test_same_content_is_one_file_until_its_last_item_goes(rig):
     row = await rig.media_row(sha)
     assert row["ref_count"] == 3 and row["size"] == len(rig.content()) and row["ext"] == "mp4"
     assert row["video_codec"] == "h264" and row["audio_codec"] == "aac"
-    assert rig.staging_jobs() == []  # every job's staging folder went after its commit
+    await rig.staging_cleaned(*(job for job, _ in jobs))  # each went after its commit
     assert await rig.invariants(verify_hashes=True) == []
 
     for n, ((job, user), item) in enumerate(zip(jobs, added)):
@@ -56,9 +56,7 @@ async def test_a_redelivered_or_repeated_event_makes_one_item(rig, redis, probe)
     first = await rig.added(job)
     # A new event for the same job (the transcoder ran it again): announced, not stored.
     await rig.sub.send(payload, job_id=job, user_id=user)
-    while len(rig.watch.of(job, "LibraryItemAdded", "StoreFailed")) < 2:
-        await rig.watch.poll()
-    again = rig.watch.of(job, "LibraryItemAdded", "StoreFailed")
+    again = await rig.seen("LibraryItemAdded", "StoreFailed", count=2, job=job)
     assert [e.type for e in again] == ["LibraryItemAdded"] * 2
     assert again[1].payload.item_id == first.payload.item_id
     assert await rig.count("SELECT count(*) FROM library_items WHERE job_id = $1", job) == 1

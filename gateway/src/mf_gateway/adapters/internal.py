@@ -32,6 +32,8 @@ class InternalService:
             raise HTTPException(503, f"the {self.name} service is not reachable; try again shortly") from None
         if resp.status_code == 404:
             raise HTTPException(404, "not found")
+        if resp.status_code == 410:
+            raise HTTPException(410, "the media file is missing from the media volume")
         if resp.status_code >= 500:
             raise HTTPException(503, f"the {self.name} service failed; try again shortly")
         if resp.status_code >= 400:

@@ -17,6 +17,7 @@ from ..views import item_view
 
 router = APIRouter(prefix="/api/library", tags=["library"])
 Sort = Literal["newest", "oldest", "title", "duration"]
+THUMB_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
 
 def _library(request: Request):
@@ -73,8 +74,9 @@ async def thumbnail(item_id: uuid.UUID, request: Request, rt: Rt):
     meta = await _file(request, rt, item_id=item_id, user_id=user_id)
     if not meta.get("thumbnail_path"):
         raise HTTPException(404, "this item has no thumbnail")
-    return FileResponse(_inside_root(rt, meta["thumbnail_path"]), media_type="image/jpeg",
-                        headers={"Cache-Control": "private, max-age=86400"})
+    path = _inside_root(rt, meta["thumbnail_path"])
+    media_type = THUMB_TYPES.get(path.suffix.lower(), "application/octet-stream")
+    return FileResponse(path, media_type=media_type, headers={"Cache-Control": "private, max-age=86400"})
 
 
 async def _media_user(request: Request, rt, *, item_id: uuid.UUID, kind: str) -> uuid.UUID:
