@@ -24,7 +24,7 @@ from mf_contracts.settings import Settings
 from mf_contracts.storage import staging_dir
 from mf_testkit.infra import fresh_database, fresh_redis
 from mf_testkit.pipeline import free_port, submitter, watching
-from mf_testkit.stack import full_stack
+from mf_testkit.stack import process_stack
 
 ITEMS = 1000
 WRK_LUA = textwrap.dedent("""
@@ -119,7 +119,7 @@ async def main() -> None:
             with fresh_redis() as redis_url:
                 base = Settings(env="test", database_url=dsn, redis_url=redis_url, redis_prefix="gb:",
                                 media_root=tmp / "media", log_level="WARNING", log_format="console")
-                async with full_stack(base, only=("gateway", "library")) as stack:
+                async with process_stack(base, only=("gateway", "library")) as stack:
                     token = await stack.admin_token()
                     stream_url, _ = await populate(stack, token, sample)
                     auth = {"Authorization": f"Bearer {token}"}

@@ -1,8 +1,10 @@
 """Wiring only: how the downloader service is assembled (see mf_contracts.service)."""
+import asyncio
+
 from mf_contracts.service import Runtime, ServiceSpec
 
 from . import config
-from .adapters.ytdlp import ytdlp_version
+from .adapters.ytdlp import WorkerPool, ytdlp_version
 from .cancellations import follow_cancellations
 from .handlers import HANDLERS
 
@@ -12,11 +14,21 @@ async def _health(rt: Runtime) -> dict:
     return {"yt_dlp": ytdlp_version()}
 
 
+async def _close_workers_on_stop(rt: Runtime, stop: asyncio.Event) -> None:
+    try:
+        await stop.wait()
+    finally:
+        await config.current().workers.close()
+
+
 def build_spec(**overrides) -> ServiceSpec:
     """The service; `overrides` adjust its DownloaderConfig (tests shorten timeouts)."""
 
     async def on_start(rt: Runtime) -> None:
-        config.use(config.DownloaderConfig.from_settings(rt.settings, **overrides))
+        cfg = config.DownloaderConfig.from_settings(rt.settings, **overrides)
+        workers = WorkerPool(spare=cfg.warm_spare)
+        workers.refill()
+        config.use(config.Wired(config=cfg, workers=workers))
 
     return ServiceSpec(
         name="downloader",
@@ -25,7 +37,7 @@ def build_spec(**overrides) -> ServiceSpec:
         handlers=HANDLERS,
         long_concurrency=lambda s: s.download_concurrency,
         on_start=on_start,
-        tasks=(follow_cancellations,),
+        tasks=(follow_cancellations, _close_workers_on_stop),
         health=_health,
     )
 

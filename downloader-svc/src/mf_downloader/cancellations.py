@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import asyncio
 
-from redis.exceptions import RedisError
-
 from mf_contracts.envelope import Undecodable, decode
 from mf_contracts.events import JobCancelled, Stream
 from mf_contracts.logging import get_logger
 from mf_contracts.service import Runtime
+from redis.exceptions import RedisError
 
 from . import store
 

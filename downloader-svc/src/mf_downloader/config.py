@@ -1,9 +1,9 @@
-"""The downloader's runtime configuration, derived from Settings once at start-up.
+"""The downloader's runtime configuration and the worker pool, set up at start-up.
 
-Handlers receive only the event and a context, so the running service's configuration
+Handlers receive only the event and a context, so what the running service wired up
 travels in a context variable: `app.on_start` sets it in the service's task, and every
-task the consumer spawns from there (each download) inherits it. Two services run in
-one process (tests) each see their own.
+task started from there (the consumer, each download) inherits it. Two services run
+in one process (tests) each see their own.
 """
 from __future__ import annotations
 
@@ -12,6 +12,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from mf_contracts.settings import Settings
+
+from .adapters.ytdlp import WorkerPool
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,8 @@ class DownloaderConfig:
     progress_interval_s: float = 0.25
     # SIGTERM to the worker's process group, SIGKILL after this.
     kill_grace_s: float = 3.0
+    # Keep one worker started ahead of need (saves ~1 s of start-up per job).
+    warm_spare: bool = True
 
     @classmethod
     def from_settings(cls, settings: Settings, **overrides) -> DownloaderConfig:
@@ -38,16 +42,22 @@ class DownloaderConfig:
         return replace(base, **overrides)
 
 
-_CURRENT: contextvars.ContextVar[DownloaderConfig] = contextvars.ContextVar("downloader_config")
+@dataclass(frozen=True)
+class Wired:
+    config: DownloaderConfig
+    workers: WorkerPool
 
 
-def use(config: DownloaderConfig) -> None:
-    _CURRENT.set(config)
+_CURRENT: contextvars.ContextVar[Wired] = contextvars.ContextVar("downloader_wired")
 
 
-def current() -> DownloaderConfig:
+def use(wired: Wired) -> None:
+    _CURRENT.set(wired)
+
+
+def current() -> Wired:
     try:
         return _CURRENT.get()
     except LookupError:
-        raise RuntimeError("the downloader's configuration is set by app.on_start; "
+        raise RuntimeError("the downloader is wired by app.on_start; "
                            "run handlers inside the service") from None

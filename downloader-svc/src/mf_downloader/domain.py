@@ -46,6 +46,9 @@ def ytdlp_options(*, staging: Path, socket_timeout_s: float, retries: int) -> di
         "socket_timeout": socket_timeout_s,
         "retries": retries,
         "fragment_retries": retries,
+        # yt-dlp's own HTTP stack for every protocol: it honours the socket timeout,
+        # reports progress, and its name lookups pass the worker's address guard.
+        "external_downloader": {"default": "native"},
         "extractor_retries": 1,
         "file_access_retries": 1,
         "overwrites": True,
@@ -67,6 +70,9 @@ _HTTP_REASONS = {
 }
 # (pattern, reason), first match wins: the specific before the general.
 _RULE_TEXT: tuple[tuple[str, str], ...] = (
+    (r"refused to let ffmpeg download",
+     ("This stream needs ffmpeg to download it, and ffmpeg's connections cannot be checked "
+     "for private addresses; it is refused while private networks are not allowed")),
     (r"refused to connect to|is a (loopback|private network|link-local|cloud metadata) address",
      "This address is on a private or local network, which this server may not fetch from"),
     (r"No space left on device|Errno 28",

@@ -17,7 +17,7 @@ from mf_contracts.logging import get_logger
 from mf_contracts.storage import confine, remove_staging, staging_dir
 
 from . import domain, store
-from .adapters.ytdlp import Worker
+from .adapters.ytdlp import Worker, WorkerPool
 from .config import DownloaderConfig
 
 log = get_logger(__name__)
@@ -49,7 +49,8 @@ class Cancelled:
 Outcome = Done | Linked | Failed | Cancelled
 
 
-async def run_download(ctx: HandlerContext, cfg: DownloaderConfig, *, url: str) -> Outcome:
+async def run_download(ctx: HandlerContext, cfg: DownloaderConfig, workers: WorkerPool, *,
+                       url: str) -> Outcome:
     """Download `url` into the job's staging folder; the worker is gone when this returns.
 
     The folder is emptied first: after a crash the event comes back to a folder that
@@ -61,8 +62,9 @@ async def run_download(ctx: HandlerContext, cfg: DownloaderConfig, *, url: str) 
     job = {"url": url, "staging": str(staging), "allow_private": cfg.allow_private_networks,
            "params": domain.ytdlp_options(staging=staging, socket_timeout_s=cfg.socket_timeout_s,
                                           retries=cfg.retries)}
-    worker = await Worker.start(job=job)
+    worker = await workers.take()
     try:
+        await worker.begin(job=job)
         return await _follow(ctx, cfg, worker, url=url, staging=staging)
     finally:
         await worker.stop(grace_s=cfg.kill_grace_s)

@@ -6,7 +6,8 @@ for a cancelled job). The slow part runs in a child process (adapters.ytdlp).
 """
 from __future__ import annotations
 
-from mf_contracts.bus import Handler, HandlerContext
+from mf_contracts.bus import Handler, HandlerContext, RetryLater
+from mf_contracts.bus.context import in_inbox
 from mf_contracts.envelope import Envelope
 from mf_contracts.events import (
     DownloadFailed,
@@ -27,14 +28,28 @@ log = get_logger(__name__)
 
 
 async def on_url_submitted(ctx: HandlerContext, env: Envelope[UrlSubmitted]) -> None:
-    cfg, job_id, url = config.current(), env.correlation_id, env.payload.url
-    if await store.is_cancelled(ctx.pool, job_id=job_id):
+    url = env.payload.url
+    if await store.is_cancelled(ctx.pool, job_id=env.correlation_id):
         return await _commit_nothing(ctx)
     known = await store.find_by_url(ctx.pool, url=domain.url_key(url))
     if known is not None:  # no network at all: the library links the stored file
         return await _settle(ctx, Linked(known), url=url)
+    wired = config.current()
+    async with store.job_lock(ctx.pool, job_id=env.correlation_id,
+                              wait_s=wired.config.kill_grace_s + 5) as locked:
+        if not locked:
+            raise RetryLater("an earlier attempt at this job is still stopping")
+        if await in_inbox(ctx.pool, env):
+            return None  # that attempt finished it: its staging folder must stay as it is
+        outcome = await _download(ctx, wired, url=url)
+        await _settle(ctx, outcome, url=url)
+
+
+async def _download(ctx: HandlerContext, wired: config.Wired, *, url: str) -> Outcome:
+    """Run the download; staging keeps a file only for a Done outcome."""
+    cfg, job_id = wired.config, ctx.envelope.correlation_id
     try:
-        outcome = await run_download(ctx, cfg, url=url)
+        outcome = await run_download(ctx, cfg, wired.workers, url=url)
         if isinstance(outcome, Done) and await store.is_cancelled(ctx.pool, job_id=job_id):
             outcome = Cancelled()  # cancelled while the file was being finished: cancel wins
     except BaseException:
@@ -42,7 +57,7 @@ async def on_url_submitted(ctx: HandlerContext, env: Envelope[UrlSubmitted]) -> 
         raise
     if not isinstance(outcome, Done):
         remove_staging(cfg.media_root, job_id)
-    await _settle(ctx, outcome, url=url)
+    return outcome
 
 
 async def _settle(ctx: HandlerContext, outcome: Outcome, *, url: str) -> None:

@@ -1,8 +1,11 @@
 """The downloader service's SQL; nothing else touches its schema."""
 from __future__ import annotations
 
+import asyncio
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Iterable
+from contextlib import asynccontextmanager
 from typing import Any
 
 import asyncpg
@@ -13,6 +16,33 @@ from .domain import KnownSource
 
 # Cancellations and per-job metadata are only needed while a job is in flight.
 _KEEP = "interval '30 days'"
+_LOCK_NAMESPACE = 0x6D66_646C  # "mfdl": the first key of this service's advisory locks
+
+
+@asynccontextmanager
+async def job_lock(pool: asyncpg.Pool, *, job_id: uuid.UUID,
+                   wait_s: float) -> AsyncIterator[bool]:
+    """Hold the job's advisory lock on a connection of its own; yields False if it
+    could not be had within `wait_s`.
+
+    One attempt at a time per job, whichever replica runs it: an attempt whose claim
+    was taken over is still killing its worker and clearing staging when the next one
+    starts, and they share the staging folder. A dead service's lock goes with its
+    connection.
+    """
+    async with pool.acquire() as conn:
+        deadline = time.monotonic() + wait_s
+        while not await conn.fetchval("SELECT pg_try_advisory_lock($1, hashtext($2))",
+                                      _LOCK_NAMESPACE, str(job_id)):
+            if time.monotonic() > deadline:
+                yield False
+                return
+            await asyncio.sleep(0.2)
+        try:
+            yield True
+        finally:
+            await conn.execute("SELECT pg_advisory_unlock($1, hashtext($2))",
+                               _LOCK_NAMESPACE, str(job_id))
 
 
 async def record_cancel(conn: asyncpg.Connection, *, job_id: uuid.UUID, reason: str) -> None:

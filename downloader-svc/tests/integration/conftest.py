@@ -11,12 +11,11 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from redis.asyncio import Redis
-
 from mf_contracts.settings import Settings
 from mf_downloader.adapters.ytdlp import WORKER_MODULE
 from mf_downloader.app import build_spec
 from mf_testkit.pipeline import pipeline_settings, running, submitter, watching
+from redis.asyncio import Redis
 
 
 def probe_streams(path: Path) -> set[str]:
@@ -25,7 +24,7 @@ def probe_streams(path: Path) -> set[str]:
     return {s["codec_type"] for s in json.loads(out.stdout)["streams"]}
 
 
-def worker_processes(parent: int | None = None) -> list[int]:
+def worker_processes(parent: int | None = None, *, any_parent: bool = False) -> list[int]:
     """Download worker processes whose parent is `parent` (default: this process)."""
     parent = parent or os.getpid()
     found = []
@@ -38,9 +37,21 @@ def worker_processes(parent: int | None = None) -> list[int]:
         except OSError:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
-        if ppid == parent and WORKER_MODULE in cmdline:
+        if (any_parent or ppid == parent) and WORKER_MODULE in cmdline:
             found.append(int(entry.name))
     return found
+
+
+def job_worker(staging: Path) -> int | None:
+    """The worker process writing into this job's staging folder (it holds the .part open)."""
+    for pid in worker_processes(None, any_parent=True):
+        try:
+            targets = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+        except OSError:
+            continue
+        if any(t.startswith(f"{staging}/") for t in targets):
+            return pid
+    return None
 
 
 def group_alive(pgid: int) -> bool:
@@ -59,14 +70,19 @@ class Kit:
     probe_streams = staticmethod(probe_streams)
     worker_processes = staticmethod(worker_processes)
     group_alive = staticmethod(group_alive)
+    job_worker = staticmethod(job_worker)
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
 
     @asynccontextmanager
-    async def rig(self, **config):
-        """The downloader running in this event loop, a submitter and an event watch."""
-        async with running(self.settings, [build_spec(**config)]), \
+    async def rig(self, *, warm_spare: bool = False, **config):
+        """The downloader running in this event loop, a submitter and an event watch.
+
+        Without the spare worker unless asked: each spare warms up for about a CPU
+        second, which most tests would throw away (the spare has its own tests).
+        """
+        async with running(self.settings, [build_spec(warm_spare=warm_spare, **config)]), \
                 submitter(self.settings) as sub, watching(self.settings) as watch:
             yield sub, watch
 

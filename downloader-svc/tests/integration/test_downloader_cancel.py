@@ -18,9 +18,9 @@ async def _start(kit, sub, watch, url: str):
     job, user = uuid.uuid4(), uuid.uuid4()
     env = await sub.send(UrlSubmitted(url=url), job_id=job, user_id=user)
     await watch.wait_for(job, {"DownloadProgress"}, timeout=30)
-    workers = kit.worker_processes()
-    assert len(workers) == 1, workers
-    return job, user, env, workers[0]
+    worker = kit.job_worker(kit.staging(job))
+    assert worker is not None
+    return job, user, env, worker
 
 
 async def _assert_cancelled(kit, watch, job, env, pgid: int) -> None:
@@ -33,13 +33,15 @@ async def _assert_cancelled(kit, watch, job, env, pgid: int) -> None:
 
 
 async def test_cancel_stops_a_running_download(kit, media_server):
-    async with kit.rig() as (sub, watch):
+    async with kit.rig(warm_spare=True) as (sub, watch):
         job, user, env, pgid = await _start(kit, sub, watch, media_server.url(SLOW))
+        spare = set(kit.worker_processes()) - {pgid}
         assert any(p.suffix == ".part" for p in kit.staging(job).iterdir())
         began = time.monotonic()
         await sub.send(JobCancelled(), job_id=job, user_id=user)
         await _assert_cancelled(kit, watch, job, env, pgid)
         assert time.monotonic() - began < 5
+        assert spare and spare <= set(kit.worker_processes()), "the spare was hit too"
 
 
 async def test_cancel_reaches_a_download_while_every_slot_is_busy(kit, media_server):
@@ -54,7 +56,7 @@ async def test_cancel_reaches_a_download_while_every_slot_is_busy(kit, media_ser
 
 async def test_job_cancelled_before_it_starts_is_never_fetched(kit, media_server):
     url = media_server.url("files/h264_aac_mp4.mp4?never")
-    async with kit.rig() as (sub, watch):
+    async with kit.rig() as (sub, _watch):
         job, user = uuid.uuid4(), uuid.uuid4()
         cancel = await sub.send(JobCancelled(), job_id=job, user_id=user)
         await wait_until(lambda: kit.handled(cancel.id), timeout=10)

@@ -5,10 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-
-from mf_testkit.pipeline import pipeline_settings
 from mf_downloader.app import build_spec
-from mf_testkit.pipeline import running, submitter, watching
+from mf_testkit.pipeline import pipeline_settings, running, submitter, watching
 
 CASES = {
     "404": ("status/404", "does not exist (HTTP 404)"),

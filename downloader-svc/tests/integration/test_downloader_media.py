@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pytest
+from mf_testkit.bus_rig import wait_until
 
 CASES = {
     "direct MP4": ("files/h264_aac_mp4.mp4", "Generic", "h264_aac_mp4"),
@@ -36,3 +37,24 @@ async def test_source_is_downloaded_into_staging(kit, media_server, case):
     assert [(s.payload.extractor, s.payload.source_id) for s in started] == [(extractor, source_id)]
     progress = watch.of(job, "DownloadProgress")
     assert progress and progress[-1].payload.percent == 100.0
+
+
+async def test_a_spare_worker_takes_the_next_job(kit, media_server, uniq):
+    """One worker waits with yt-dlp imported; a job starts on it and a new spare follows.
+    When the service stops, no worker is left behind."""
+    url = media_server.url(f"files/h264_aac_mp4.mp4?spare={uniq}")
+    async with kit.rig(warm_spare=True) as (sub, watch):
+        await wait_until(lambda: _count(kit, 1), timeout=10, what="the spare worker")
+        (spare,) = kit.worker_processes()
+        job = await sub.submit(url)
+        await watch.wait_for(job, {"DownloadStarted"}, timeout=30)
+        assert kit.job_worker(kit.staging(job)) in (spare, None)  # None: already done
+        done = await watch.wait_for(job, kit.DONE, timeout=30)
+        assert done.type == "MediaDownloaded"
+        await wait_until(lambda: _count(kit, 1), timeout=10, what="a new spare")
+        assert kit.worker_processes() != [spare]
+    assert kit.worker_processes() == []
+
+
+async def _count(kit, n: int) -> bool:
+    return len(kit.worker_processes()) == n

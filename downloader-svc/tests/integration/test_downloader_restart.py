@@ -8,16 +8,20 @@ import sys
 import time
 
 import httpx
-
 from mf_testkit.bus_rig import wait_until
 from mf_testkit.infra import settings_env
 from mf_testkit.pipeline import submitter, watching
 
 
-async def _start_service(settings, log_path) -> subprocess.Popen:
+def _spawn(settings, log_path) -> subprocess.Popen:
+    """`python -m mf_downloader` exactly as deployed, reading the test's settings."""
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen([sys.executable, "-m", "mf_downloader"],
+        return subprocess.Popen([sys.executable, "-m", "mf_downloader"],
                                 env=settings_env(settings), stdout=log, stderr=log)
+
+
+async def _start_service(settings, log_path) -> subprocess.Popen:
+    proc = _spawn(settings, log_path)
     url = f"http://127.0.0.1:{settings.downloader_port}/healthz"
     deadline = time.monotonic() + 30
     async with httpx.AsyncClient() as client:
@@ -35,7 +39,7 @@ async def _start_service(settings, log_path) -> subprocess.Popen:
 
 
 async def test_killed_service_downloads_the_job_exactly_once(kit, media_server, tmp_path, uniq):
-    path = f"/slow/files/h264_aac_mp4_faststart.mp4?bps=60000&run={uniq}"
+    path = f"/slow/files/h264_aac_mp4_faststart.mp4?bps=100000&run={uniq}"
     url = media_server.url(path)
     log = tmp_path / "downloader.log"
     first = await _start_service(kit.settings, log)
@@ -43,12 +47,14 @@ async def test_killed_service_downloads_the_job_exactly_once(kit, media_server, 
         async with submitter(kit.settings) as sub, watching(kit.settings) as watch:
             job = await sub.submit(url)
             await watch.wait_for(job, {"DownloadProgress"}, timeout=30)
-            (worker,) = kit.worker_processes(first.pid)
+            workers = kit.worker_processes(first.pid)  # the job's and the spare
+            assert kit.job_worker(kit.staging(job)) in workers
             first.kill()
             first.wait()
-            # Its stdin hit EOF: the orphaned worker kills its own process group.
-            await wait_until(lambda: kit.group_gone(worker), timeout=5,
-                             what="the orphaned worker to die")
+            # Their stdin hit EOF: the orphaned workers kill their own process groups.
+            for worker in workers:
+                await wait_until(lambda w=worker: kit.group_gone(w), timeout=5,
+                                 what="the orphaned workers to die")
             second = await _start_service(kit.settings, log)
             try:
                 done = await watch.wait_for(job, kit.DONE, timeout=60)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 import yt_dlp
-
 from mf_downloader import domain
 from mf_downloader.domain import KnownSource, Throttle
 
@@ -28,6 +27,7 @@ def test_options_keep_everything_inside_the_staging_folder():
     assert opts["format"] == "bv*+ba/b"
     assert opts["format_sort"] == ["res", "fps", "vcodec:h264", "acodec:aac"]
     assert opts["merge_output_format"] == "mp4/mkv"
+    assert opts["external_downloader"] == {"default": "native"}  # the guarded HTTP stack
 
 
 def _fmt(fid: str, ext: str, vcodec: str, acodec: str, height: int | None = None) -> dict:
@@ -66,30 +66,32 @@ def test_real_yt_dlp_picks_best_quality_then_h264_aac(formats, chosen, ext):
 # -- failure reasons -----------------------------------------------------------------
 # Messages as yt-dlp 2026.10 prints them (seen against the local media server).
 @pytest.mark.parametrize(("message", "words"), [
-    ("ERROR: [generic] 404: Unable to download webpage: HTTP Error 404: Not Found "
-     "(caused by <HTTPError 404: Not Found>)", "does not exist (HTTP 404)"),
-    ("ERROR: [generic] 403: Unable to download webpage: HTTP Error 403: Forbidden "
-     "(caused by <HTTPError 403: Forbidden>)", "refused access to this media (HTTP 403)"),
-    ("ERROR: [generic] 410: Unable to download webpage: HTTP Error 410: Gone "
-     "(caused by <HTTPError 410: Gone>)", "has been removed (HTTP 410)"),
+    (("ERROR: [generic] 404: Unable to download webpage: HTTP Error 404: Not Found "
+     "(caused by <HTTPError 404: Not Found>)"), "does not exist (HTTP 404)"),
+    (("ERROR: [generic] 403: Unable to download webpage: HTTP Error 403: Forbidden "
+     "(caused by <HTTPError 403: Forbidden>)"), "refused access to this media (HTTP 403)"),
+    (("ERROR: [generic] 410: Unable to download webpage: HTTP Error 410: Gone "
+     "(caused by <HTTPError 410: Gone>)"), "has been removed (HTTP 410)"),
     ("ERROR: unable to download video data: HTTP Error 503: Service Unavailable",
      "internal problem (HTTP 503)"),
     ("ERROR: [generic] x: HTTP Error 418: I'm a teapot", "answered with an error (HTTP 418)"),
     ("ERROR: Unsupported URL: http://127.0.0.1:8000/about.html", "No video or audio was found"),
-    ("ERROR: [generic] hang: Unable to download webpage: HTTPConnectionPool(host='127.0.0.1', "
-     "port=40969): Read timed out. (read timeout=1.0) (caused by TransportError(\"...\"))",
+    (("ERROR: [generic] hang: Unable to download webpage: HTTPConnectionPool(host='127.0.0.1', "
+     "port=40969): Read timed out. (read timeout=1.0) (caused by TransportError(\"...\"))"),
      "did not answer in time"),
-    ("ERROR: [generic] x: Unable to download webpage: HTTPConnection(host='nonexistent.invalid',"
-     " port=80): Failed to resolve 'nonexistent.invalid' ([Errno -2] Name or service not known)",
+    (("ERROR: [generic] x: Unable to download webpage: HTTPConnection(host='nonexistent.invalid',"
+     " port=80): Failed to resolve 'nonexistent.invalid' ([Errno -2] Name or service not known)"),
      "address could not be found"),
-    ("ERROR: [generic] x: Unable to download webpage: HTTPConnection(host='127.0.0.1', port=1): "
-     "Failed to establish a new connection: [Errno 111] Connection refused",
+    (("ERROR: [generic] x: Unable to download webpage: HTTPConnection(host='127.0.0.1', port=1): "
+     "Failed to establish a new connection: [Errno 111] Connection refused"),
      "refused the connection"),
     ("RequestError: refused to connect to 127.0.0.1: 127.0.0.1 is a loopback address",
      "private or local network"),
-    ("no audio or video stream in what was downloaded (garbage.unknown_video: Invalid data "
-     "found when processing input)", "not media"),
+    (("no audio or video stream in what was downloaded (garbage.unknown_video: Invalid data "
+     "found when processing input)"), "not media"),
     ("ERROR: Postprocessing: Conversion failed!", "could not be put together (ffmpeg failed)"),
+    (("UrlRefused: refused to let ffmpeg download this stream: its connections would bypass "
+     "the private-address guard"), "ffmpeg's connections cannot be checked"),
     ("ERROR: [youtube] dQw4w9WgXcQ: Private video. Sign in if you've been granted access",
      "This media is private"),
     ("ERROR: [youtube] abc: Sign in to confirm your age. This video may be inappropriate",

@@ -12,6 +12,7 @@ from mf_contracts.service import Runtime
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .adapters.internal import InternalService
+from .filecache import FileCache
 from .limits import BodyLimit
 from .routes import access, auth, cookies, events, jobs, library
 
@@ -25,6 +26,7 @@ def build_http(rt: Runtime) -> FastAPI:
     app.state.rt = rt
     app.state.library = InternalService(rt.settings, name="library", base_url=rt.settings.library_url)
     app.state.vault = InternalService(rt.settings, name="vault", base_url=rt.settings.vault_url)
+    app.state.files = FileCache()
     for router in (auth.router, jobs.router, library.router, events.router, access.router, cookies.router):
         app.include_router(router)
     _errors(app)

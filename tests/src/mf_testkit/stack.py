@@ -50,3 +50,46 @@ async def full_stack(settings: Settings, *, only: tuple[str, ...] | None = None,
                           **overrides)
     async with running(s, specs):
         yield Stack(s, f"http://127.0.0.1:{s.port}")
+
+
+@asynccontextmanager
+async def process_stack(settings: Settings, *, only: tuple[str, ...] | None = None,
+                        **overrides) -> AsyncIterator[Stack]:
+    """Like full_stack, but each service in its own process (`python -m mf_<name>`), as
+    in production: for benchmarks and for tests that kill services."""
+    import asyncio
+    import subprocess
+    import sys
+
+    from .infra import settings_env
+    from .pipeline import PORT_FIELDS
+
+    services = load_services()
+    names = [n for n in sorted(services) if only is None or n in only]
+    s = pipeline_settings(settings, frontend_dist=str(FRONTEND_DIST), vault_key="A" * 43 + "=",
+                          **overrides)
+    env = settings_env(s)
+    procs = {n: subprocess.Popen([sys.executable, "-m", services[n].package], env=env)
+             for n in names}
+    try:
+        async with httpx.AsyncClient() as client:
+            for name in names:
+                port = getattr(s, PORT_FIELDS[name])
+                for _ in range(300):
+                    if procs[name].poll() is not None:
+                        raise AssertionError(f"{name} exited during start-up")
+                    try:
+                        if (await client.get(f"http://127.0.0.1:{port}/healthz")).status_code == 200:
+                            break
+                    except httpx.HTTPError:
+                        pass
+                    await asyncio.sleep(0.1)
+        yield Stack(s, f"http://127.0.0.1:{s.port}")
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()

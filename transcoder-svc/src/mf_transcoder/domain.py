@@ -134,9 +134,11 @@ def encode_geometry(v: VideoStream) -> dict:
     libx264 with 4:2:0 needs even dimensions.
     """
     dw, dh = v.display_size
+    if dw <= 0 or dh <= 0:  # size unknown until decoded: let x264 choose the level
+        return {"scale_to": None, "level": None, "max_fps": None}
     box = ((ENCODE_LONG_SIDE, ENCODE_SHORT_SIDE) if dw >= dh
            else (ENCODE_SHORT_SIDE, ENCODE_LONG_SIDE))
-    scale = min(1.0, box[0] / max(dw, 1), box[1] / max(dh, 1))
+    scale = min(1.0, box[0] / dw, box[1] / dh)
     tw, th = (max(2, int(dw * scale) // 2 * 2), max(2, int(dh * scale) // 2 * 2))
     fps = v.fps if v.fps and v.fps <= 240 else 60.0  # unknown or absurd: assume the worst
     level, max_fps = h264_level(width=tw, height=th, fps=fps)
@@ -188,7 +190,7 @@ def _duration_mismatch(source: float | None, result: float | None) -> str | None
         return None
     if not result:
         return "its length is unknown"
-    if abs(source - result) > max(1.0, 0.02 * source):
+    if abs(source - result) > max(1.0, 0.01 * source):
         return f"it is {result:.1f} s long where the source is {source:.1f} s"
     return None
 

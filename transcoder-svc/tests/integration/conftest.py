@@ -17,7 +17,6 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-
 from mf_contracts.events import MediaDownloaded, MediaInfo
 from mf_contracts.settings import Settings
 from mf_contracts.storage import staging_dir
@@ -25,7 +24,6 @@ from mf_testkit.media import media_cache_dir
 from mf_testkit.pipeline import Submitter
 from mf_transcoder.app import SPEC
 
-BROWSER_H264_PROFILES = {"Baseline", "Constrained Baseline", "Main", "High"}
 # A clip long enough to cancel or kill mid-transcode (~5 s of x264 veryfast on 2 cores).
 LONG_CLIP_ARGS = (
     "-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25:duration=40",
@@ -45,7 +43,8 @@ class Kit:
     @staticmethod
     def top_level_boxes(path: Path) -> list[str]:
         """The root boxes in file order, as ffprobe's mov demuxer logs them at trace level."""
-        out = subprocess.run(["ffprobe", "-v", "trace", str(path)], capture_output=True, text=True)
+        out = subprocess.run(["ffprobe", "-v", "trace", str(path)], check=False,
+                             capture_output=True, text=True)
         return _TRACE_BOX.findall(out.stderr)
 
     @staticmethod

@@ -2,6 +2,7 @@
 emitted), and a job cancelled before its file arrives is never transcoded."""
 from __future__ import annotations
 
+import time
 import uuid
 from pathlib import Path
 
@@ -20,9 +21,13 @@ async def test_cancel_during_a_transcode_kills_ffmpeg_and_cleans_up(settings, lo
         await watch.wait_for(job_id, {"DownloadProgress"}, timeout=60)  # ffmpeg is running
         pids = kit.ffmpeg_pids(str(staged.parent))
         assert len(pids) == 1
+        cancelled_at = time.monotonic()
         await sub.send(JobCancelled(), job_id=job_id)
         await wait_until(lambda: kit.applied(cfg, sent.id), timeout=30, what="cancel applied")
+        took = time.monotonic() - cancelled_at
         await watch.poll()
+    print(f"cancel to commit: {took:.2f} s")
+    assert took < 10  # the lane and the twice-a-second poll, not the end of the transcode
     percents = [e.payload.percent for e in watch.of(job_id, "DownloadProgress")]
     assert percents and max(percents) < 100  # stopped part-way, not cancelled after the end
     assert not Path(f"/proc/{pids[0]}").exists() and kit.ffmpeg_pids(str(staged.parent)) == []

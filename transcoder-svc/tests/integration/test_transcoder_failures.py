@@ -3,7 +3,9 @@ and nothing of the job is left in staging."""
 from __future__ import annotations
 
 import os
+import subprocess
 import uuid
+from pathlib import Path
 
 from mf_testkit.bus_rig import wait_until
 from mf_testkit.pipeline import pipeline_settings, running, submitter, watching
@@ -12,24 +14,35 @@ from mf_transcoder.app import SPEC
 OUTCOMES = {"MediaTranscoded", "TranscodeFailed"}
 
 
-async def test_broken_files_fail_with_a_reason_and_leave_no_staging(settings, media_files, kit):
+def wider_than_8k(path: Path) -> Path:
+    """One 7696x16 frame of VP9: cheap to make, refused before any decoding."""
+    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+                    "color=size=7696x16:duration=0.04", "-c:v", "libvpx-vp9", str(path)],
+                   check=True)
+    return path
+
+
+async def test_broken_and_refused_files_fail_with_a_reason_and_leave_no_staging(
+        settings, media_files, kit, tmp_path):
     cfg = pipeline_settings(settings)
-    truncated, garbage = uuid.uuid4(), uuid.uuid4()
-    staged_truncated = kit.stage(cfg, truncated, media_files["truncated"])
-    staged_garbage = kit.stage(cfg, garbage, media_files["truncated"], name="noise.bin")
-    staged_garbage.write_bytes(os.urandom(64 * 1024))
+    jobs = {"truncated": uuid.uuid4(), "garbage": uuid.uuid4(), "huge": uuid.uuid4()}
+    staged = {"truncated": kit.stage(cfg, jobs["truncated"], media_files["truncated"]),
+              "garbage": kit.stage(cfg, jobs["garbage"], media_files["truncated"], "noise.bin"),
+              "huge": kit.stage(cfg, jobs["huge"], wider_than_8k(tmp_path / "wide.webm"))}
+    staged["garbage"].write_bytes(os.urandom(64 * 1024))
     async with running(cfg, [SPEC]), submitter(cfg) as sub, watching(cfg) as watch:
-        await kit.send_downloaded(sub, job_id=truncated, path=staged_truncated)
-        await kit.send_downloaded(sub, job_id=garbage, path=staged_garbage)
-        first = await watch.wait_for(truncated, OUTCOMES, timeout=30)
-        second = await watch.wait_for(garbage, OUTCOMES, timeout=30)
-    assert first.type == second.type == "TranscodeFailed"
-    assert first.payload.reason == \
-        "The downloaded file is not playable media (moov atom not found)"
-    assert second.payload.reason == ("The downloaded file is not playable media "
-                                     "(Invalid data found when processing input)")
-    assert str(cfg.media_root) not in first.payload.reason + second.payload.reason
-    assert not staged_truncated.parent.exists() and not staged_garbage.parent.exists()
+        for kind, job_id in jobs.items():
+            await kit.send_downloaded(sub, job_id=job_id, path=staged[kind])
+        outcome = {kind: await watch.wait_for(job_id, OUTCOMES, timeout=30)
+                   for kind, job_id in jobs.items()}
+    assert {env.type for env in outcome.values()} == {"TranscodeFailed"}
+    reasons = {kind: env.payload.reason for kind, env in outcome.items()}
+    assert reasons == {
+        "truncated": "The downloaded file is not playable media (moov atom not found)",
+        "garbage": "The downloaded file is not playable media "
+                   "(Invalid data found when processing input)",
+        "huge": "The video is 7696x16; the largest size accepted is 8K (7680x4320)"}
+    assert not any(path.parent.exists() for path in staged.values())
 
 
 async def test_a_path_outside_the_jobs_staging_folder_is_refused_and_left_alone(

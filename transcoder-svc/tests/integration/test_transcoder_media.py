@@ -7,7 +7,6 @@ import uuid
 from pathlib import Path
 
 import pytest
-
 from mf_testkit.bus_rig import wait_until
 from mf_testkit.pipeline import pipeline_settings, running, submitter, watching
 from mf_transcoder.app import SPEC

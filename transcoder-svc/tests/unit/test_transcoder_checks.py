@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import pytest
-
 from mf_transcoder.domain import (
     Plan,
     Throttle,

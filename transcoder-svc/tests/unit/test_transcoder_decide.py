@@ -7,7 +7,6 @@ together, as the service runs them.
 from __future__ import annotations
 
 import pytest
-
 from mf_transcoder.domain import Plan, Refusal, decide, h264_level
 from mf_transcoder.probe import container_of, parse_probe
 
@@ -230,6 +229,11 @@ def test_rotated_phone_clip_is_sized_in_display_orientation():
 ])
 def test_h264_level_table(w, h, fps, level, cap):
     assert h264_level(width=w, height=h, fps=fps) == (level, cap)
+
+
+def test_unknown_size_leaves_scaling_and_level_to_x264():
+    plan = plan_of(v(codec="vp9", width=None, height=None), a())
+    assert (plan.video, plan.scale_to, plan.level, plan.max_fps) == ("encode", None, None, None)
 
 
 def test_unknown_frame_rate_assumes_sixty():

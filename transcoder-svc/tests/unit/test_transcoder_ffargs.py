@@ -5,7 +5,6 @@ import struct
 from pathlib import Path
 
 import pytest
-
 from mf_transcoder.adapters.ffmpeg import build_args
 from mf_transcoder.adapters.ffprobe import moov_before_mdat
 from mf_transcoder.domain import Plan

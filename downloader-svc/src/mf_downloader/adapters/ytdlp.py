@@ -37,20 +37,27 @@ class Worker:
         self.stderr_tail: deque[str] = deque(maxlen=20)
         self._stderr_task = asyncio.create_task(self._drain_stderr())
         self._exited = False
+        self._finished = False  # it reported its result and is exiting on its own
 
     @property
     def pid(self) -> int:
         return self.proc.pid
 
     @classmethod
-    async def start(cls, *, job: dict[str, Any]) -> Worker:
+    async def spawn(cls) -> Worker:
+        """A worker that imports yt-dlp, then waits for its job (`begin`)."""
         proc = await asyncio.create_subprocess_exec(
             sys.executable, "-m", WORKER_MODULE,
             stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE, start_new_session=True, limit=_LINE_LIMIT)
-        worker = cls(proc)
-        await worker._write(json.dumps(job))
-        return worker
+        return cls(proc)
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.returncode is None and not self._exited
+
+    async def begin(self, *, job: dict[str, Any]) -> None:
+        await self._write(json.dumps(job))
 
     async def next_message(self, *, timeout: float) -> dict[str, Any] | None:
         """The next message, or None if none came within `timeout` seconds."""
@@ -69,15 +76,24 @@ class Worker:
             message = json.loads(line)
         except json.JSONDecodeError:  # a stray print in a library: not ours, skip it
             return {"type": "noise"}
-        return message if isinstance(message, dict) else {"type": "noise"}
+        if not isinstance(message, dict):
+            return {"type": "noise"}
+        self._finished = message.get("type") in ("done", "error")
+        return message
 
     async def proceed(self) -> None:
         """Let the worker download (it waits after its `info` line)."""
         await self._write("go")
 
     async def stop(self, *, grace_s: float = 3.0) -> None:
-        """SIGTERM the process group, SIGKILL it after `grace_s`; always reaps."""
+        """SIGTERM the process group, SIGKILL it after `grace_s`; always reaps.
+
+        A worker that reported its result gets a moment to exit by itself first.
+        """
         try:
+            if self._finished:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.proc.wait(), grace_s)
             self._signal(signal.SIGTERM)
             try:
                 await asyncio.wait_for(self.proc.wait(), grace_s)
@@ -109,3 +125,40 @@ class Worker:
         assert self.proc.stderr is not None
         async for raw in self.proc.stderr:
             self.stderr_tail.append(raw.decode(errors="replace").rstrip()[:500])
+
+
+class WorkerPool:
+    """Keeps one worker started ahead of need.
+
+    Starting Python and importing yt-dlp takes about a second on a small machine, as
+    long as a whole download of a short clip; a spare that did it in advance lets a job
+    start at once. The spare is idle (blocked on stdin) and dies with the service.
+    """
+
+    def __init__(self, *, spare: bool = True) -> None:
+        self._keep_spare = spare
+        self._spare: asyncio.Task[Worker] | None = None
+        self._closed = False
+
+    def refill(self) -> None:
+        if self._keep_spare and not self._closed and self._spare is None:
+            self._spare = asyncio.create_task(Worker.spawn())
+
+    async def take(self) -> Worker:
+        """A worker for one job (the spare if it is alive, else a new one)."""
+        spare, self._spare = self._spare, None
+        self.refill()
+        if spare is not None:
+            with contextlib.suppress(OSError):
+                worker = await spare
+                if worker.alive:
+                    return worker
+                await worker.stop(grace_s=0)
+        return await Worker.spawn()
+
+    async def close(self) -> None:
+        self._closed = True
+        spare, self._spare = self._spare, None
+        if spare is not None:
+            with contextlib.suppress(OSError):
+                await (await spare).stop(grace_s=0)

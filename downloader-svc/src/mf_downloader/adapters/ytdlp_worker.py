@@ -3,7 +3,8 @@
 Run as `python -m mf_downloader.adapters.ytdlp_worker` in its own session (process
 group), so the service can kill it with every ffmpeg it started. Protocol:
 
-  stdin  line 1   {"url", "params" (YoutubeDL params), "allow_private", "staging"}
+  stdin  line 1   {"url", "params" (YoutubeDL params), "allow_private", "staging"}; the
+                  worker imports yt-dlp before reading it, so a spare started ahead is ready
          then     "go" once the service has checked the `info` line (not a stored source)
          EOF      the service is gone or gave up: the worker kills its own group at once
   stdout          {"type": "info", "info": {...}}       after extraction, before any download
@@ -26,7 +27,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from mf_contracts.netguard import guard_resolver
+from mf_contracts.netguard import UrlRefused, guard_resolver
 
 from ..domain import DESCRIPTION_MAX, Throttle
 
@@ -58,6 +59,25 @@ class Control:
         # The service died (or closed the pipe): nobody will use what we download,
         # and ffmpeg children must not outlive us.
         os.killpg(os.getpgrp(), signal.SIGKILL)
+
+
+def guard_network() -> None:
+    """Every connection this process makes must pass the private-address guard.
+
+    yt-dlp's own HTTP stack resolves names through socket.getaddrinfo, which the guard
+    wraps. ffmpeg used as a downloader (yt-dlp's fallback for HLS features its native
+    downloader lacks) resolves names itself, out of the guard's sight: with the guard
+    on it may not download at all. It still merges and converts local files.
+    """
+    from yt_dlp.downloader.external import FFmpegFD
+
+    guard_resolver(allow_private=False)
+
+    def refuse(self, filename, info_dict):
+        raise UrlRefused("refused to let ffmpeg download this stream: its connections "
+                         "would bypass the private-address guard")
+
+    FFmpegFD.real_download = refuse
 
 
 def trimmed_info(info: dict[str, Any]) -> dict[str, Any]:
@@ -162,10 +182,29 @@ def download(job: dict[str, Any], control: Control) -> dict[str, Any]:
             "info": trimmed_info(info), "probed_duration": duration}
 
 
+def warm_up() -> None:
+    """What a job would otherwise pay first (about a second here), done before the job
+    arrives so a spare worker starts at once: import yt-dlp, compile every extractor's
+    URL pattern (a generic URL is tried against all of them), ask ffmpeg and ffprobe
+    their versions (yt-dlp caches them per process)."""
+    from yt_dlp import YoutubeDL
+    from yt_dlp.extractor import gen_extractor_classes
+    from yt_dlp.postprocessor import FFmpegPostProcessor
+
+    for extractor in gen_extractor_classes():
+        extractor.suitable("https://warm-up.invalid/video.mp4")
+    with YoutubeDL({"quiet": True, "no_warnings": True}) as ydl:
+        FFmpegPostProcessor.get_versions(ydl)
+
+
 def main() -> int:
-    job = json.loads(sys.stdin.readline())
+    warm_up()
+    line = sys.stdin.readline()
+    if not line.strip():
+        return 0  # a spare the service no longer needs
+    job = json.loads(line)
     if not job.get("allow_private"):
-        guard_resolver(allow_private=False)
+        guard_network()
     control = Control()
     try:
         send(download(job, control))

@@ -20,6 +20,8 @@ from pathlib import Path
 from ..domain import Plan
 
 AUDIO_BITRATE = "160k"
+# ffmpeg can echo a long metadata value in an error line; a longer one is not a line.
+_LINE_LIMIT = 1 << 20
 _ORPHAN_GUARD = ["setpriv", "--pdeathsig", "KILL"] if shutil.which("setpriv") else []
 
 
@@ -72,7 +74,8 @@ async def run_ffmpeg(args: list[str], *, on_progress: Callable[[str], Awaitable[
     group is dead when this returns or raises."""
     proc = await asyncio.create_subprocess_exec(
         *_ORPHAN_GUARD, *args, stdin=asyncio.subprocess.DEVNULL,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True,
+        limit=_LINE_LIMIT)
     errors: deque[str] = deque(maxlen=40)
     readers = [asyncio.create_task(_lines(proc.stdout, on_progress)),
                asyncio.create_task(_lines(proc.stderr, _append_to(errors)))]

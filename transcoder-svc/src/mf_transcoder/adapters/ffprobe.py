@@ -7,6 +7,7 @@ path is passed as `file:<path>` so a name with a colon is never taken for a prot
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -43,7 +44,8 @@ async def ffprobe_json(path: Path, *, timeout: float = PROBE_TIMEOUT_S) -> dict[
         raise ProbeFailed(f"reading it took longer than {timeout:.0f} s") from None
     finally:
         if proc.returncode is None:  # timed out or cancelled: never leave it running
-            os.killpg(proc.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
             await proc.wait()
     if proc.returncode != 0:
         raise ProbeFailed(err.decode(errors="replace"))

@@ -1,0 +1,2 @@
+export { AuthGate } from "./components/auth-gate";
+export { useLogout } from "./api/logout";
