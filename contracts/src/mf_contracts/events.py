@@ -14,6 +14,9 @@ from pydantic import BaseModel, ConfigDict
 
 class Stream:
     JOBS = "jobs"
+    # Commands about running jobs (cancel): short handlers everywhere, never queued
+    # behind long downloads on the jobs stream.
+    CONTROL = "control"
     DOWNLOADS = "downloads"
     TRANSCODES = "transcodes"
     LIBRARY = "library"
@@ -22,7 +25,8 @@ class Stream:
     PROGRESS = "progress"
     SYSTEM = "system"
 
-    DURABLE: ClassVar[tuple[str, ...]] = (JOBS, DOWNLOADS, TRANSCODES, LIBRARY, VAULT, FEEDS, SYSTEM)
+    DURABLE: ClassVar[tuple[str, ...]] = (JOBS, CONTROL, DOWNLOADS, TRANSCODES, LIBRARY, VAULT, FEEDS,
+                                          SYSTEM)
 
 
 class Event(BaseModel):
@@ -86,6 +90,10 @@ class Probe(BaseModel):
     duration: float | None = None
     size: int = 0
     faststart: bool = False
+    # width/height are as displayed (rotation applied); these say how it was encoded.
+    rotation: int | None = None
+    level: int | None = None
+    fps: float | None = None
 
 
 @event("UrlSubmitted", stream=Stream.JOBS)
@@ -95,7 +103,7 @@ class UrlSubmitted(Event):
     feed_id: str | None = None
 
 
-@event("JobCancelled", stream=Stream.JOBS)
+@event("JobCancelled", stream=Stream.CONTROL)
 class JobCancelled(Event):
     reason: str = "cancelled by user"
 

@@ -113,7 +113,7 @@ async def rebuild(spec: ServiceSpec, settings: Settings, *, sources: list[str] |
                     continue
                 if env.type in spec.handlers:
                     batch.append((env, spec.handlers[env.type]))
-            outcomes = await apply_batch(rt.pool, publisher, batch)
+            outcomes = await apply_batch(rt.pool, publisher, batch, runtime=rt)
             for (env, _), outcome in zip(batch, outcomes):
                 if outcome is not None:
                     log.error("event failed during rebuild", id=str(env.id), error=repr(outcome))

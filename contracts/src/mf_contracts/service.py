@@ -99,7 +99,7 @@ def build_consumer(rt: Runtime, *, config: BusConfig | None = None) -> Consumer:
         rt.settings, long_concurrency=rt.spec.long_concurrency(rt.settings),
         parallel=rt.spec.parallel_batches)
     return Consumer(pool=rt.pool, redis=rt.redis, keys=rt.keys, group=rt.spec.name,
-                    handlers=dict(rt.spec.handlers), config=cfg, publisher=rt.publisher)
+                    handlers=dict(rt.spec.handlers), config=cfg, publisher=rt.publisher, runtime=rt)
 
 
 async def health(rt: Runtime) -> tuple[int, dict[str, Any]]:

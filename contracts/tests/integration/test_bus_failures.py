@@ -138,3 +138,27 @@ async def _pending_owner(rt, prefix: str) -> bool:
 
 async def _no_pending(rt) -> bool:
     return int((await rt.redis.xpending(rt.keys.stream("jobs"), rt.spec.name))["pending"]) == 0
+
+
+async def test_short_events_are_not_stuck_behind_busy_long_handlers(settings, uniq):
+    """All long slots busy (a slow download): a JobCancelled is still handled at once."""
+    from mf_contracts.bus import Handler
+    from mf_contracts.events import JobCancelled
+    from mf_contracts.service import ServiceSpec
+    from mf_testkit.pipeline import Submitter
+
+    async def cancelled(ctx, env):
+        async with ctx.transaction() as conn:
+            await conn.execute("INSERT INTO effects (event_id, url) VALUES ($1, 'cancelled')", env.id)
+
+    base = projection_spec(f"proj_{uniq}", long_running=True, long_sleep_s=30)
+    spec = ServiceSpec(name=base.name, package=base.package, port=base.port,
+                       handlers={**base.handlers, "JobCancelled": Handler(cancelled)})
+    async with runtime(producer_spec(f"prod_{uniq}"), settings) as prod, runtime(spec, settings) as proj:
+        cfg = fast_config(settings, long_concurrency=1, shutdown_grace_s=0.1)
+        async with consuming(proj, config=cfg):
+            busy = url_events([f"https://busy.example/{uniq}/slow"])
+            await emit(prod, busy)
+            await wait_until(lambda: _called(f"https://busy.example/{uniq}/slow"), what="busy")
+            await Submitter(prod).send(JobCancelled(), job_id=busy[0].correlation_id)
+            await wait_until(lambda: _effects(proj, 1), timeout=5, what="the cancel, while busy")

@@ -15,6 +15,7 @@ from mf_contracts.bus import HandlerContext
 from mf_contracts.events import DownloadProgress, DownloadStarted, MediaInfo
 from mf_contracts.logging import get_logger
 from mf_contracts.storage import confine, remove_staging, staging_dir
+from redis.exceptions import RedisError
 
 from . import domain, store
 from .adapters.ytdlp import Worker, WorkerPool
@@ -90,7 +91,7 @@ async def _follow(ctx: HandlerContext, cfg: DownloaderConfig, worker: Worker, *,
             await _on_progress(ctx, throttle, message)
         elif kind in ("done", "error", "exit"):
             if (held := throttle.flush()) is not None:
-                await ctx.progress(DownloadProgress(stage="download", **held))
+                await _publish(ctx, held)
             return _result(message, url=url, staging=staging, worker=worker)
 
 
@@ -116,7 +117,15 @@ async def _on_progress(ctx: HandlerContext, throttle: domain.Throttle,
         return
     item = throttle.offer(fields, now=time.monotonic(), final=hook.get("status") == "finished")
     if item is not None:
-        await ctx.progress(DownloadProgress(stage="download", **item))
+        await _publish(ctx, item)
+
+
+async def _publish(ctx: HandlerContext, fields: dict[str, Any]) -> None:
+    """Progress is ephemeral: a Redis hiccup loses an update, never the download."""
+    try:
+        await ctx.progress(DownloadProgress(stage="download", **fields))
+    except (RedisError, OSError) as exc:
+        log.warning("progress not published", error=str(exc))
 
 
 def _result(message: dict[str, Any], *, url: str, staging: Path, worker: Worker) -> Outcome:

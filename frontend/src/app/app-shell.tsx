@@ -1,4 +1,5 @@
 import { Download, Library, LogOut, Rss, Settings, User } from "lucide-react";
+import * as React from "react";
 import { NavLink, Outlet } from "react-router";
 import { Logo, LogoMark } from "@/components/logo";
 import { ThemeToggle } from "@/components/theme-toggle";
@@ -24,8 +25,23 @@ const NAV = [
   { to: "/settings", label: "Settings", icon: Settings, end: false },
 ];
 
-function LiveIndicator() {
+/** The stream's status, with short reconnects (a second or two) not shown as an outage. */
+function useShownLiveStatus(graceMs = 4000) {
   const status = useLiveStore((s) => s.status);
+  const [shown, setShown] = React.useState(status);
+  React.useEffect(() => {
+    if (status !== "reconnecting") {
+      setShown(status);
+      return;
+    }
+    const t = setTimeout(() => setShown(status), graceMs);
+    return () => clearTimeout(t);
+  }, [status, graceMs]);
+  return shown;
+}
+
+function LiveIndicator() {
+  const status = useShownLiveStatus();
   const label = status === "open" ? "Live updates on" : status === "closed" ? "Live updates off" : "Reconnecting live updates…";
   return (
     <Tooltip>

@@ -23,7 +23,8 @@ TRANSIENT_RETRIES = 3
 
 
 async def apply_batch(pool: asyncpg.Pool, publisher: Publisher,
-                      batch: Sequence[tuple[Envelope, Handler]]) -> list[BaseException | None]:
+                      batch: Sequence[tuple[Envelope, Handler]], *,
+                      runtime: object = None) -> list[BaseException | None]:
     """Apply a batch in one transaction; returns each entry's outcome.
 
     None means applied (or already applied: the inbox said so). An exception means that
@@ -37,7 +38,7 @@ async def apply_batch(pool: asyncpg.Pool, publisher: Publisher,
     for attempt in range(TRANSIENT_RETRIES + 1):
         try:
             async with pool.acquire() as conn, conn.transaction():
-                contexts = await _apply_fast(conn, pool, publisher, batch)
+                contexts = await _apply_fast(conn, pool, publisher, batch, runtime)
             for ctx in contexts:
                 await ctx.run_after_commit()
             return [None] * len(batch)
@@ -53,7 +54,7 @@ async def apply_batch(pool: asyncpg.Pool, publisher: Publisher,
     contexts: list[HandlerContext] = []
     async with pool.acquire() as conn, conn.transaction():
         for env, spec in batch:
-            ctx = HandlerContext(env, pool, publisher, conn=conn)
+            ctx = HandlerContext(env, pool, publisher, conn=conn, runtime=runtime)
             outcome = await _apply_one(conn, ctx, spec)
             outcomes.append(outcome)
             if outcome is None:
@@ -64,7 +65,7 @@ async def apply_batch(pool: asyncpg.Pool, publisher: Publisher,
 
 
 async def _apply_fast(conn: asyncpg.Connection, pool: asyncpg.Pool, publisher: Publisher,
-                      batch: Sequence[tuple[Envelope, Handler]]) -> list[HandlerContext]:
+                      batch: Sequence[tuple[Envelope, Handler]], runtime: object) -> list[HandlerContext]:
     fresh = {r[0] for r in await conn.fetch(
         "INSERT INTO inbox (event_id, type) SELECT * FROM unnest($1::uuid[], $2::text[])"
         " ON CONFLICT DO NOTHING RETURNING event_id",
@@ -73,7 +74,7 @@ async def _apply_fast(conn: asyncpg.Connection, pool: asyncpg.Pool, publisher: P
     for env, spec in batch:
         if env.id in fresh:
             fresh.discard(env.id)  # the same event twice in one batch applies once
-            ctx = HandlerContext(env, pool, publisher, conn=conn)
+            ctx = HandlerContext(env, pool, publisher, conn=conn, runtime=runtime)
             with bound(correlation_id=env.correlation_id, event_id=env.id,
                        event_type=env.type):
                 await spec.fn(ctx, env)

@@ -80,7 +80,8 @@ def streams_for(handlers: dict[str, Handler]) -> list[str]:
 class Consumer:
     def __init__(self, *, pool: asyncpg.Pool, redis: Redis, keys: Keys, group: str,
                  handlers: dict[str, Handler], config: BusConfig = BusConfig(),
-                 publisher: EphemeralPublisher | None = None, name: str | None = None) -> None:
+                 publisher: EphemeralPublisher | None = None, name: str | None = None,
+                 runtime: object = None) -> None:
         unknown = set(handlers) - set(LATEST)
         if unknown:
             raise ValueError(f"handlers for unknown event types: {sorted(unknown)}")
@@ -88,8 +89,14 @@ class Consumer:
         self.handlers, self.config = handlers, config
         self.publisher = publisher or EphemeralPublisher(redis=redis, keys=keys)
         self.name = name or consumer_name(group)
+        self.runtime = runtime
         self.stream_keys = [keys.stream(s) for s in streams_for(handlers)]
-        self._has_long = any(h.long_running for h in handlers.values())
+        # Streams carrying a long-running handler's events are read only when a slot is
+        # free; the others (cancellations, projections) are read all the time, so a
+        # JobCancelled is never stuck behind two running downloads.
+        long_streams = {s for t, h in handlers.items() if h.long_running for s in streams_for({t: h})}
+        self.long_keys = [keys.stream(s) for s in sorted(long_streams)]
+        self.short_keys = [k for k in self.stream_keys if k not in self.long_keys]
         self._long: dict[asyncio.Task, Entry] = {}
         self._slot_free = asyncio.Event()
         self._releasing = False
@@ -109,10 +116,14 @@ class Consumer:
         await self.ensure_groups()
         helpers = [asyncio.create_task(self._every(self.config.heartbeat_ms / 1000, self._beat, stop)),
                    asyncio.create_task(self._every(self.config.reclaim_every_s, self.reclaim, stop))]
+        lanes = [asyncio.create_task(self._lane(keys, stop)) for keys in (self.long_keys, self.short_keys)
+                 if keys]
         try:
-            while not stop.is_set():
-                await self._read_once()
+            await asyncio.gather(*lanes)
         finally:
+            for lane in lanes:
+                lane.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
             await self._shutdown()
             for task in helpers:
                 task.cancel()
@@ -138,13 +149,17 @@ class Consumer:
         await asyncio.gather(*pending, return_exceptions=True)
 
     # -- reading ---------------------------------------------------------------------
-    def _capacity(self) -> int:
-        if not self._has_long:
+    async def _lane(self, keys: list[str], stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            await self._read_once(keys)
+
+    def _capacity(self, key: str) -> int:
+        if key not in self.long_keys:
             return self.config.batch_size
         return max(self.config.long_concurrency - len(self._long), 0)
 
-    async def _read_once(self) -> None:
-        count = self._capacity()
+    async def _read_once(self, keys: list[str]) -> None:
+        count = self._capacity(keys[0])
         if count == 0:
             self._slot_free.clear()
             try:
@@ -153,8 +168,7 @@ class Consumer:
                 pass
             return
         try:
-            resp = await self.redis.xreadgroup(self.group, self.name,
-                                               {k: ">" for k in self.stream_keys},
+            resp = await self.redis.xreadgroup(self.group, self.name, {k: ">" for k in keys},
                                                count=count, block=self.config.block_ms)
         except (ResponseError, RedisConnectionError, RedisTimeoutError, OSError) as exc:
             log.warning("xreadgroup failed", error=str(exc))
@@ -214,7 +228,7 @@ class Consumer:
     async def _run_part(self, batch: list[tuple[Entry, Handler]]) -> None:
         try:
             outcomes = await apply_batch(self.pool, self.publisher,
-                                         [(e.env, spec) for e, spec in batch])
+                                         [(e.env, spec) for e, spec in batch], runtime=self.runtime)
         except (asyncpg.PostgresError, *CONNECTION_ERRORS) as exc:
             log.warning("batch commit failed; entries stay pending", error=str(exc), size=len(batch))
             await self._record_errors([(e, exc) for e, _ in batch])
@@ -235,7 +249,7 @@ class Consumer:
         with bound(correlation_id=env.correlation_id, event_id=env.id, event_type=env.type):
             try:
                 if not await in_inbox(self.pool, env):
-                    ctx = HandlerContext(env, self.pool, self.publisher)
+                    ctx = HandlerContext(env, self.pool, self.publisher, runtime=self.runtime)
                     try:
                         await spec.fn(ctx, env)
                         if not ctx.committed:
@@ -316,7 +330,7 @@ class Consumer:
         taken = 0
         for key in self.stream_keys:
             cursor = "0-0"
-            while (count := self._capacity()) > 0:
+            while (count := self._capacity(key)) > 0:
                 cursor, claimed, deleted = await self.redis.xautoclaim(
                     key, self.group, self.name, min_idle_time=self.config.claim_idle_ms,
                     start_id=cursor, count=count)

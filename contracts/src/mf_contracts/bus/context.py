@@ -63,6 +63,9 @@ class HandlerContext:
     publisher: Publisher
     # Set when the framework already holds a transaction (batched short handlers).
     conn: asyncpg.Connection | None = None
+    # The service's Runtime (settings, state, redis) when run by a service; None in bare
+    # consumers. Typed loosely: the runtime module imports this one.
+    runtime: Any = None
     committed: bool = False
     _emitted: Counter = field(default_factory=Counter)
     _after: list[Callable[[], Awaitable[None]]] = field(default_factory=list)

@@ -47,7 +47,7 @@ export function ItemCard({
   onToggle: () => void;
   onDelete: () => void;
 }) {
-  const site = item.extractor && item.extractor !== "generic" ? item.extractor : siteOf(item.webpage_url || item.source_url);
+  const site = item.extractor && item.extractor.toLowerCase() !== "generic" ? item.extractor : siteOf(item.webpage_url || item.source_url);
   const duration = formatDuration(item.duration);
   return (
     <li className="group relative min-w-0" data-item-id={item.id}>

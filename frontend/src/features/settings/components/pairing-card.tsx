@@ -69,7 +69,7 @@ export function PairingCard() {
         {live && code ? (
           <div className="flex flex-col items-center gap-3 rounded-xl border border-dashed bg-muted/40 px-4 py-6 text-center" data-testid="pairing">
             <p className="text-xs font-medium tracking-wide text-muted-foreground uppercase">Pairing code</p>
-            <p className="font-mono text-4xl font-bold tracking-[0.25em] break-all select-all sm:text-5xl" aria-live="polite" data-testid="pairing-code">
+            <p className="font-mono text-3xl font-bold tracking-[0.12em] whitespace-nowrap select-all min-[400px]:text-4xl sm:text-5xl sm:tracking-[0.2em]" aria-live="polite" data-testid="pairing-code">
               {code.code}
             </p>
             <p className="text-sm text-muted-foreground" aria-live="off">

@@ -30,11 +30,11 @@ export function SettingsPage() {
         description={me.data ? `Signed in as ${me.data.username}${isAdmin ? " (administrator)" : ""}` : "Extension, cookies, users and appearance"}
       />
       <Tabs value={tab} onValueChange={(v) => setParams({ tab: v }, { replace: true })}>
-        <TabsList aria-label="Settings sections">
-          <TabsTrigger value="extension"><Puzzle /> Extension</TabsTrigger>
-          <TabsTrigger value="cookies"><Cookie /> Cookies</TabsTrigger>
-          {isAdmin ? <TabsTrigger value="users"><Users /> Users</TabsTrigger> : null}
-          <TabsTrigger value="appearance"><Palette /> <span className="hidden sm:inline">Appearance</span><span className="sm:hidden">Theme</span></TabsTrigger>
+        <TabsList aria-label="Settings sections" className="grid w-full auto-cols-fr grid-flow-col sm:inline-flex sm:w-auto">
+          <TabsTrigger value="extension"><Puzzle className="max-sm:hidden" /> Extension</TabsTrigger>
+          <TabsTrigger value="cookies"><Cookie className="max-sm:hidden" /> Cookies</TabsTrigger>
+          {isAdmin ? <TabsTrigger value="users"><Users className="max-sm:hidden" /> Users</TabsTrigger> : null}
+          <TabsTrigger value="appearance" aria-label="Appearance"><Palette className="max-sm:hidden" /> <span className="hidden sm:inline">Appearance</span><span className="sm:hidden">Theme</span></TabsTrigger>
         </TabsList>
         <TabsContent value="extension" className="grid gap-5">
           <PairingCard />
