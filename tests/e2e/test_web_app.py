@@ -192,6 +192,10 @@ async def test_web_app_end_to_end(web_dist, stack, media_server, page: Page) -> 
     await expect(tile).to_have_count(1)
     await expect(tile).to_contain_text("vp9_opus_webm")
     await shoot(page, "library")
+    await page.emulate_media(color_scheme="dark")  # the default theme follows the system
+    await expect(page.locator("html")).to_have_class(re.compile(r"\bdark\b"))
+    await shoot(page, "library-dark", widths=(DESKTOP,))
+    await page.emulate_media(color_scheme="light")
     item_id = await tile.get_attribute("data-item-id")
     [stored] = await until(lambda: media_files(stack.settings.media_root), what="the stored file")
 
@@ -246,6 +250,10 @@ async def test_web_app_end_to_end(web_dist, stack, media_server, page: Page) -> 
     await page.get_by_role("menuitem", name="Delete…").click()
     dialog = page.get_by_role("alertdialog")
     await expect(dialog).to_contain_text("Delete this item?")
+    await expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()  # focus moved in
+    await page.keyboard.press("Tab")
+    await page.keyboard.press("Tab")  # focus is trapped: it cycles inside the dialog
+    assert await dialog.evaluate("d => d.contains(document.activeElement)")
     await dialog.get_by_role("button", name="Delete").click()
     await expect(page.get_by_text("Your library is empty")).to_be_visible()
     await expect(page.locator("[data-item-id]")).to_have_count(0)
@@ -260,3 +268,85 @@ async def test_web_app_end_to_end(web_dist, stack, media_server, page: Page) -> 
 
 async def _gone(path: Path) -> bool:
     return not path.exists()
+
+
+async def test_web_session_refreshes_before_expiry_and_after_401(web_dist, stack, page: Page) -> None:
+    """The 15-minute access token is renewed in the background, and a 401 is retried once."""
+    await stack.admin_token(USER, PASSWORD)  # the first user exists: no setup screen
+    refreshes: list[int] = []
+    page.on("response", lambda r: refreshes.append(r.status) if r.url.endswith("/api/auth/refresh") else None)
+    jobs_calls = 0
+
+    async def first_jobs_call_unauthorized(route):
+        nonlocal jobs_calls
+        jobs_calls += 1
+        if jobs_calls == 1:
+            await route.fulfill(status=401, json={"detail": "invalid or expired token"})
+        else:
+            await route.continue_()
+
+    await page.route(re.compile(r"/api/jobs\?"), first_jobs_call_unauthorized)
+    await page.clock.install()
+    await page.goto(stack.url)
+    await expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
+    assert refreshes == [401]  # the start-up attempt: no session cookie yet
+    await sign_in(page)
+    # The dashboard's first jobs request got a 401: the app refreshed and retried it.
+    await expect(page.get_by_text("Nothing downloaded yet")).to_be_visible()
+    assert jobs_calls >= 2 and refreshes[1:2] == [200], (jobs_calls, refreshes)
+
+    # 14 min later (a minute before the token expires) it refreshes by itself.
+    before = len(refreshes)
+    await page.clock.fast_forward("14:05")
+    await until(lambda: _async(len(refreshes) > before), what="the scheduled refresh")
+    assert refreshes[before] == 200, refreshes
+    await page.get_by_role("link", name="Library").first.click()
+    await expect(page.get_by_role("heading", name="Library")).to_be_visible()
+    await expect(page.get_by_text("Your library is empty")).to_be_visible()
+
+
+async def test_web_failed_job_shows_reason_cancel_and_retry(web_dist, stack, media_server,
+                                                            page: Page) -> None:
+    await stack.admin_token(USER, PASSWORD)
+    await page.goto(stack.url)
+    await sign_in(page)
+    box = page.get_by_label("Link to a video")
+
+    # A link the browser can tell is wrong never reaches the server.
+    await box.fill("ftp://example.com/video.mp4")
+    await box.press("Enter")
+    await expect(page.get_by_role("alert")).to_contain_text("starts with http:// or https://")
+
+    # A source that answers 404: the job fails and says why, in words.
+    await box.fill(media_server.url("/status/404"))
+    await box.press("Enter")
+    failed = page.locator("[data-job-id][data-status=failed]")
+    await expect(failed).to_have_count(1, timeout=60_000)
+    reason = (await failed.get_by_test_id("job-error").inner_text()).strip()
+    assert reason and "Traceback" not in reason, reason
+
+    # Retry makes a new job for the same URL (it fails the same way).
+    await failed.get_by_role("button", name=re.compile("^Retry")).click()
+    await expect(page.locator("[data-job-id]")).to_have_count(2)
+    await expect(page.locator("[data-job-id][data-status=failed]")).to_have_count(2, timeout=60_000)
+
+    # A slow download can be cancelled while it runs, then retried.
+    await box.fill(media_server.url("/slow/files/vp9_opus_webm.webm?bps=2000"))
+    await box.press("Enter")
+    running = page.locator("[data-job-id][data-status=downloading]")
+    await expect(running).to_have_count(1, timeout=30_000)
+    await running.get_by_role("button", name=re.compile("^Cancel")).click()
+    cancelled = page.locator("[data-job-id][data-status=cancelled]")
+    await expect(cancelled).to_have_count(1)
+    await expect(cancelled).to_contain_text("cancelled by you")
+    await cancelled.get_by_role("button", name=re.compile("^Retry")).click()
+    await expect(page.locator("[data-job-id]")).to_have_count(4)
+    await expect(page.locator("[data-job-id][data-status=downloading], [data-job-id][data-status=queued]")
+                 ).to_have_count(1)
+    await page.locator("[data-job-id][data-status=downloading], [data-job-id][data-status=queued]"
+                       ).get_by_role("button", name=re.compile("^Cancel")).click()
+    await expect(page.locator("[data-job-id][data-status=cancelled]")).to_have_count(2)
+
+
+async def _async(value):
+    return value

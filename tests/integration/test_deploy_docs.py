@@ -11,7 +11,6 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
-
 from mf_contracts.cli.main import build_parser
 from mf_contracts.settings import Settings
 
@@ -123,5 +122,5 @@ def test_links_between_the_docs_resolve():
             path = doc.parent / target if target else doc
             assert path.exists(), f"{doc.name} links to missing {target}"
             if anchor:
-                slugs = {_slug(h) for h in re.findall(r"^#+\s+(.*)$", path.read_text(), re.M)}
+                slugs = {_slug(h) for h in re.findall(r"^#+\s+(.*)$", path.read_text(), re.MULTILINE)}
                 assert anchor in slugs, f"{doc.name} links to {path.name}#{anchor}, no such heading"

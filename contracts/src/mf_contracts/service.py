@@ -67,6 +67,8 @@ class ServiceSpec:
     parallel_batches: int = 1
     http: Callable[[Runtime], FastAPI] | None = None
     on_start: Callable[[Runtime], Awaitable[None]] | None = None
+    # After the consumer and HTTP have stopped, before connections close.
+    on_stop: Callable[[Runtime], Awaitable[None]] | None = None
     tasks: tuple[Task, ...] = ()
     health: Callable[[Runtime], Awaitable[dict[str, Any]]] | None = None
 
@@ -180,6 +182,8 @@ async def serve(spec: ServiceSpec, settings: Settings | None = None,
         stop.set()
         server.should_exit = True
         await asyncio.gather(*tasks, return_exceptions=True)
+        if spec.on_stop:
+            await spec.on_stop(rt)
         await close_runtime(rt)
         log.info("service stopped")
     if crashed:  # let the supervisor (compose, honcho) see it and restart us

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     extension_origins: Annotated[list[str], NoDecode] = Field(default_factory=list)
     allow_private_networks: bool = False
     download_concurrency: int = 2
+    # A site that stops answering fails the download after this many seconds.
+    download_socket_timeout_s: float = 30.0
     transcode_concurrency: int = 1
     # x264 speed/quality: veryfast transcodes ~5x real time on 2 cores (see NOTES).
     ffmpeg_preset: str = "veryfast"

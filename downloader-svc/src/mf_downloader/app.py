@@ -1,11 +1,8 @@
 """Wiring only: how the downloader service is assembled (see mf_contracts.service)."""
-import asyncio
-
 from mf_contracts.service import Runtime, ServiceSpec
 
 from . import config
 from .adapters.ytdlp import WorkerPool, ytdlp_version
-from .cancellations import follow_cancellations
 from .handlers import HANDLERS
 
 
@@ -14,11 +11,8 @@ async def _health(rt: Runtime) -> dict:
     return {"yt_dlp": ytdlp_version()}
 
 
-async def _close_workers_on_stop(rt: Runtime, stop: asyncio.Event) -> None:
-    try:
-        await stop.wait()
-    finally:
-        await config.current().workers.close()
+async def _close_workers(rt: Runtime) -> None:
+    await config.current(rt).workers.close()
 
 
 def build_spec(**overrides) -> ServiceSpec:
@@ -28,7 +22,7 @@ def build_spec(**overrides) -> ServiceSpec:
         cfg = config.DownloaderConfig.from_settings(rt.settings, **overrides)
         workers = WorkerPool(spare=cfg.warm_spare)
         workers.refill()
-        config.use(config.Wired(config=cfg, workers=workers))
+        config.use(rt, config.Wired(config=cfg, workers=workers))
 
     return ServiceSpec(
         name="downloader",
@@ -37,7 +31,7 @@ def build_spec(**overrides) -> ServiceSpec:
         handlers=HANDLERS,
         long_concurrency=lambda s: s.download_concurrency,
         on_start=on_start,
-        tasks=(follow_cancellations, _close_workers_on_stop),
+        on_stop=_close_workers,
         health=_health,
     )
 

@@ -1,13 +1,10 @@
 """The downloader's runtime configuration and the worker pool, set up at start-up.
 
-Handlers receive only the event and a context, so what the running service wired up
-travels in a context variable: `app.on_start` sets it in the service's task, and every
-task started from there (the consumer, each download) inherits it. Two services run
-in one process (tests) each see their own.
+`app.on_start` keeps them in the service's Runtime.state; handlers reach them through
+`ctx.runtime`, so two downloaders in one process (tests) each see their own.
 """
 from __future__ import annotations
 
-import contextvars
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -36,9 +33,7 @@ class DownloaderConfig:
     def from_settings(cls, settings: Settings, **overrides) -> DownloaderConfig:
         base = cls(media_root=settings.media_root,
                    allow_private_networks=settings.allow_private_networks)
-        timeout = getattr(settings, "download_socket_timeout_s", None)
-        if timeout:
-            base = replace(base, socket_timeout_s=float(timeout))
+        base = replace(base, socket_timeout_s=float(settings.download_socket_timeout_s))
         return replace(base, **overrides)
 
 
@@ -48,16 +43,14 @@ class Wired:
     workers: WorkerPool
 
 
-_CURRENT: contextvars.ContextVar[Wired] = contextvars.ContextVar("downloader_wired")
+def use(rt, wired: Wired) -> None:
+    rt.state["downloader"] = wired
 
 
-def use(wired: Wired) -> None:
-    _CURRENT.set(wired)
-
-
-def current() -> Wired:
+def current(rt) -> Wired:
+    """What on_start wired for this running service (its Runtime.state)."""
     try:
-        return _CURRENT.get()
-    except LookupError:
+        return rt.state["downloader"]
+    except (KeyError, AttributeError):
         raise RuntimeError("the downloader is wired by app.on_start; "
                            "run handlers inside the service") from None

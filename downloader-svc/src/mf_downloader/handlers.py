@@ -34,7 +34,7 @@ async def on_url_submitted(ctx: HandlerContext, env: Envelope[UrlSubmitted]) -> 
     known = await store.find_by_url(ctx.pool, url=domain.url_key(url))
     if known is not None:  # no network at all: the library links the stored file
         return await _settle(ctx, Linked(known), url=url)
-    wired = config.current()
+    wired = config.current(ctx.runtime)
     async with store.job_lock(ctx.pool, job_id=env.correlation_id,
                               wait_s=wired.config.kill_grace_s + 5) as locked:
         if not locked:

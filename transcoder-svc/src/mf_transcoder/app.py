@@ -1,14 +1,11 @@
 """Wiring only: how the transcoder service is assembled (see mf_contracts.service)."""
 from mf_contracts.service import Runtime, ServiceSpec
 
-from . import bindings
 from .adapters.ffmpeg import ffmpeg_version
-from .cancel_lane import cancel_lane
 from .handlers import HANDLERS
 
 
 async def _on_start(rt: Runtime) -> None:
-    bindings.bind(rt)
     rt.state["ffmpeg"] = await ffmpeg_version()
 
 
@@ -23,6 +20,5 @@ SPEC = ServiceSpec(
     handlers=HANDLERS,
     long_concurrency=lambda s: s.transcode_concurrency,
     on_start=_on_start,
-    tasks=(cancel_lane, bindings.unbind_at_stop),
     health=_health,
 )

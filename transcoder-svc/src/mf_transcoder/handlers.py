@@ -26,7 +26,6 @@ from mf_contracts.storage import OutsideMediaRoot, confine, remove_staging, stag
 from redis.exceptions import RedisError
 
 from . import store
-from .bindings import settings_for
 from .job import Cancelled, Failed, JobIO, Outcome, Transcoded, transcode
 
 log = get_logger(__name__)
@@ -35,7 +34,7 @@ log = get_logger(__name__)
 async def on_media_downloaded(ctx: HandlerContext, env: Envelope[MediaDownloaded]) -> None:
     if env.payload.existing_sha256:
         return  # already stored: the library links the new item to that file
-    settings, job_id = settings_for(ctx.pool), env.correlation_id
+    settings, job_id = ctx.runtime.settings, env.correlation_id
     if await store.is_cancelled(ctx.pool, job_id=job_id):
         return await _settle(ctx, settings, source=None, outcome=Cancelled())
     staging = staging_dir(settings.media_root, job_id)

@@ -13,7 +13,7 @@ from mf_vault.app import SPEC
 
 async def _copy(db, query: str, *, fmt: str) -> bytes:
     out = io.BytesIO()
-    await db.copy_from_query(query, output=out.write, format=fmt)
+    await db.copy_from_query(query, output=out, format=fmt)
     return out.getvalue()
 
 
@@ -28,7 +28,9 @@ async def _raw_dump(db, schema: str) -> bytes:
 
 
 async def test_no_cookie_value_in_the_database_events_redis_or_logs(
-        vault, vault_settings, user, chrome_cookie, db, capfd):
+        capfd, vault, vault_settings, user, chrome_cookie, db):
+    # capfd first: the service binds its log output to stderr as it is when it starts.
+    dbg = open("/tmp/vault_dbg.log", "a")
     value = f"v4lue-{uuid.uuid4().hex}"
     cookies = [chrome_cookie(domain=".secret.example", name="token", value=value,
                              expires=time.time() + 600)]
@@ -42,24 +44,30 @@ async def test_no_cookie_value_in_the_database_events_redis_or_logs(
     await vault.delete("/internal/jars/secret.example", params={"user_id": str(user)})
     await vault.post("/internal/jars", json={"user_id": str(user), "cookies": cookies})
 
+    print('dump = await _raw_du', time.time(), file=dbg, flush=True)
     dump = await _raw_dump(db, SPEC.schema_in(vault_settings))
     assert b"secret.example" in dump  # the search works: the site is stored in clear
     for needle in (value.encode(), value.encode().hex().encode()):
         assert needle not in dump
 
+    print('async with watching', time.time(), file=dbg, flush=True)
     async with watching(vault_settings) as watch:
         while len([e for e in watch.events if e.stream == Stream.VAULT]) < 4:
             await watch.poll()
+            print(len(watch.events), [e.type for e in watch.events][:10], file=dbg, flush=True)
         events = [e for e in watch.events if e.stream == Stream.VAULT]
+    print('assert [(e.type', time.time(), file=dbg, flush=True)
     assert [(e.type, e.payload.site) for e in events] == [
         ("CookieJarStored", "secret.example"), ("CookieJarStored", "secret.example"),
         ("CookieJarDeleted", "secret.example"), ("CookieJarStored", "secret.example")]
     assert all(e.user_id == user for e in events)
     assert len({e.correlation_id for e in events}) == 4  # one per upload/delete
     assert all(value not in e.model_dump_json() for e in events)
+    print('raw_stream =', time.time(), file=dbg, flush=True)
     raw_stream = await watch_raw(vault_settings)
     assert b"secret.example" in raw_stream and value.encode() not in raw_stream
 
+    print('logs = capfd', time.time(), file=dbg, flush=True)
     logs = capfd.readouterr()
     assert "cookie jars stored" in logs.err and "secret.example" in logs.err
     assert value not in logs.out + logs.err
