@@ -154,6 +154,7 @@ async def test_web_app_end_to_end(web_dist, stack, media_server, page: Page) -> 
 
     # Sign out, then sign in again (the sign-in screen is screenshotted on the way).
     await sign_out(page)
+    await expect(page.get_by_text("You have signed out.")).to_be_visible()
     await shoot(page, "sign-in")
     await page.get_by_label("Username").fill(USER)
     await page.get_by_label("Password").fill("not the password")
@@ -303,6 +304,14 @@ async def test_web_session_refreshes_before_expiry_and_after_401(web_dist, stack
     await page.get_by_role("link", name="Library").first.click()
     await expect(page.get_by_role("heading", name="Library")).to_be_visible()
     await expect(page.get_by_text("Your library is empty")).to_be_visible()
+
+    # A second tab signs in from the (rotated) refresh cookie; signing out in one tab
+    # signs out the other.
+    other = await page.context.new_page()
+    await other.goto(stack.url + "/settings")
+    await expect(other.get_by_role("heading", name="Settings")).to_be_visible()
+    await sign_out(page)
+    await expect(other.get_by_text("You signed out in another tab.")).to_be_visible()
 
 
 async def test_web_failed_job_shows_reason_cancel_and_retry(web_dist, stack, media_server,

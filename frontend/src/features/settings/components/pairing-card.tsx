@@ -10,6 +10,13 @@ import { useCreatePairing } from "../api/create-pairing";
 import { useTokens } from "../api/get-tokens";
 import { secondsLeft } from "../lib/countdown";
 
+const SCOPE_WORDS: Record<string, string> = { submit: "send links", cookies: "send cookie jars" };
+
+function scopeWords(scopes: string[]): string {
+  const words = scopes.map((s) => SCOPE_WORDS[s] ?? s);
+  return words.length > 1 ? `${words.slice(0, -1).join(", ")} and ${words.at(-1)}` : (words[0] ?? "");
+}
+
 function useNow(active: boolean): number {
   const [now, setNow] = React.useState(() => Date.now());
   React.useEffect(() => {
@@ -74,7 +81,7 @@ export function PairingCard() {
             </p>
             <p className="text-sm text-muted-foreground" aria-live="off">
               Expires in <span className="font-medium text-foreground tabular-nums" data-testid="pairing-countdown">{formatCountdown(left)}</span>
-              {" · "}lets the extension {code.scopes.join(" and ")}
+              {" · "}lets the extension {scopeWords(code.scopes)}
             </p>
             <div className="flex flex-wrap justify-center gap-2">
               <Button variant="outline" size="sm" onClick={copy}>
