@@ -18,5 +18,6 @@ export default defineConfig({
     environment: "node",
     include: ["src/**/*.test.{ts,tsx}", "scripts/**/*.test.{ts,mjs}"],
     restoreMocks: true,
+    reporters: ["default", "./scripts/plain-summary-reporter.ts"],
   },
 });

@@ -95,23 +95,23 @@ async def sign_in(page: Page) -> None:
     await page.get_by_label("Username").fill(USER)
     await page.get_by_label("Password").fill(PASSWORD)
     await page.get_by_role("button", name="Sign in").click()
-    await expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
 
 
 async def first_run_setup(page: Page, url: str) -> None:
     await page.goto(url)
-    await expect(page.get_by_role("heading", name="Set up MediaFetcher")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Set up MediaFetcher", exact=True)).to_be_visible()
     await page.get_by_label("Username").fill(USER)
     await page.get_by_label("Password", exact=True).fill(PASSWORD)
     await page.get_by_label("Repeat the password").fill(PASSWORD)
     await page.get_by_role("button", name="Create account and sign in").click()
-    await expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
 
 
 async def sign_out(page: Page) -> None:
     await page.get_by_role("button", name="Account menu").click()
     await page.get_by_role("menuitem", name="Sign out").click()
-    await expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Welcome back", exact=True)).to_be_visible()
 
 
 WATCH_JOB = """() => {
@@ -164,7 +164,7 @@ async def test_web_app_end_to_end(web_dist, stack, media_server, page: Page) -> 
 
     # A reload keeps the session (the refresh cookie), without the sign-in screen.
     await page.reload()
-    await expect(page.get_by_role("heading", name="Dashboard")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Dashboard", exact=True)).to_be_visible()
     await expect(page.locator("[data-live=open]")).to_be_attached(timeout=10_000)
     await shoot(page, "dashboard-empty", widths=(DESKTOP,))
 
@@ -188,7 +188,7 @@ async def test_web_app_end_to_end(web_dist, stack, media_server, page: Page) -> 
 
     # The library shows it.
     await page.get_by_role("link", name="Library").first.click()
-    await expect(page.get_by_role("heading", name="Library")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Library", exact=True)).to_be_visible()
     tile = page.locator("[data-item-id]")
     await expect(tile).to_have_count(1)
     await expect(tile).to_contain_text("vp9_opus_webm")
@@ -233,7 +233,7 @@ async def test_web_app_end_to_end(web_dist, stack, media_server, page: Page) -> 
 
     # Feeds and settings render (feeds may not be served by this gateway yet).
     await page.get_by_role("link", name="Feeds").first.click()
-    await expect(page.get_by_role("heading", name="Feeds")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Feeds", exact=True)).to_be_visible()
     await expect(page.get_by_text("Feeds are not available on this server yet")
                  .or_(page.get_by_role("button", name="Add feed"))).to_be_visible()
     await shoot(page, "feeds")
@@ -289,7 +289,7 @@ async def test_web_session_refreshes_before_expiry_and_after_401(web_dist, stack
     await page.route(re.compile(r"/api/jobs\?"), first_jobs_call_unauthorized)
     await page.clock.install()
     await page.goto(stack.url)
-    await expect(page.get_by_role("heading", name="Welcome back")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Welcome back", exact=True)).to_be_visible()
     assert refreshes == [401]  # the start-up attempt: no session cookie yet
     await sign_in(page)
     # The dashboard's first jobs request got a 401: the app refreshed and retried it.
@@ -302,14 +302,14 @@ async def test_web_session_refreshes_before_expiry_and_after_401(web_dist, stack
     await until(lambda: _async(len(refreshes) > before), what="the scheduled refresh")
     assert refreshes[before] == 200, refreshes
     await page.get_by_role("link", name="Library").first.click()
-    await expect(page.get_by_role("heading", name="Library")).to_be_visible()
+    await expect(page.get_by_role("heading", name="Library", exact=True)).to_be_visible()
     await expect(page.get_by_text("Your library is empty")).to_be_visible()
 
     # A second tab signs in from the (rotated) refresh cookie; signing out in one tab
     # signs out the other.
     other = await page.context.new_page()
     await other.goto(stack.url + "/settings")
-    await expect(other.get_by_role("heading", name="Settings")).to_be_visible()
+    await expect(other.get_by_role("heading", name="Settings", exact=True)).to_be_visible()
     await sign_out(page)
     await expect(other.get_by_text("You signed out in another tab.")).to_be_visible()
 

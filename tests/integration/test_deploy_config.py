@@ -24,8 +24,9 @@ ROOT = Path(__file__).resolve().parents[2]
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 COMPOSE_BIN = Path(compose.__file__).parent / "docker-compose"
 APP_SERVICES = {"gateway", "downloader", "transcoder", "library", "feeds", "vault"}
-SERVICE_DIRS = {"gateway": "gateway", "downloader": "downloader-svc", "transcoder": "transcoder-svc",
-                "library": "library-svc", "feeds": "feed-svc", "vault": "vault-svc"}
+SERVICE_DIRS = {"gateway": "gateway", "downloader": "downloader-svc",
+                "transcoder": "transcoder-svc", "library": "library-svc", "feeds": "feed-svc",
+                "vault": "vault-svc"}
 SOURCE_DIRS = {"contracts": ROOT / "contracts/src",
                **{name: ROOT / d / "src" for name, d in SERVICE_DIRS.items()}}
 # Who touches /mnt/media: the gateway streams from it, the others write to it.
@@ -94,8 +95,9 @@ def test_every_service_is_built_healthy_and_private(model):
         assert svc.get("logging", {}).get("driver") == "json-file", f"{name}: logs not rotated"
         assert svc["logging"]["options"].get("max-size"), f"{name}: logs not rotated"
         if name in APP_SERVICES:
-            assert {d for d, c in svc["depends_on"].items() if c["condition"] == "service_healthy"} \
-                == {"postgres", "redis"}
+            healthy = {d for d, c in svc["depends_on"].items()
+                       if c["condition"] == "service_healthy"}
+            assert healthy == {"postgres", "redis"}, name
             assert svc["build"]["dockerfile"] == f"{SERVICE_DIRS[name]}/Dockerfile", name
             assert Path(svc["build"]["context"]) == ROOT, name
     published = {n for n, s in services.items() if s.get("ports")}
@@ -266,7 +268,8 @@ def test_every_variable_compose_reads_is_in_env_example():
 def test_compose_defaults_are_the_env_example_values():
     """`${MF_X:-default}` in docker-compose.yml is what an operator gets when .env lacks
     the line; it must be what .env.example says it is."""
-    example = dict(re.findall(r"^(MF_[A-Z0-9_]+)=(.*)$", (ROOT / ".env.example").read_text(), re.MULTILINE))
+    text = (ROOT / ".env.example").read_text()
+    example = dict(re.findall(r"^(MF_[A-Z0-9_]+)=(.*)$", text, re.MULTILINE))
     defaults = re.findall(r"\$\{(MF_[A-Z0-9_]+):-([^}]*)\}", COMPOSE_FILE.read_text())
     differ = [f"{k}: compose {v!r}, .env.example {example[k]!r}" for k, v in defaults
               if k in example and example[k] != v]

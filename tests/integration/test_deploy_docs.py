@@ -78,6 +78,11 @@ def test_each_mf_command_parses_and_runs_in_that_image(doc, service, argv):
     assert argv[0] in commands_in(service), f"{doc}: `mf {argv[0]}` is not in the {service} image"
     if argv[:2] == ["replay", "rebuild"] or argv[0] == "run":
         assert argv[-1] == service, f"{doc}: rebuild {argv[-1]} in its own image, not {service}'s"
+    if argv[:2] == ["replay", "rebuild"]:  # the example must be one the command accepts
+        spec = {ep.name: ep.load() for ep in entry_points(group="mf.services")}[service]
+        assert spec.projection_tables, f"{doc}: {service} has no projection to rebuild"
+        assert not any(h.long_running for h in spec.handlers.values()), \
+            f"{doc}: {service} has side effects; `mf replay rebuild` refuses it"
 
 
 def test_compose_commands_name_real_services():
@@ -122,5 +127,6 @@ def test_links_between_the_docs_resolve():
             path = doc.parent / target if target else doc
             assert path.exists(), f"{doc.name} links to missing {target}"
             if anchor:
-                slugs = {_slug(h) for h in re.findall(r"^#+\s+(.*)$", path.read_text(), re.MULTILINE)}
+                headings = re.findall(r"^#+\s+(.*)$", path.read_text(), re.MULTILINE)
+                slugs = {_slug(h) for h in headings}
                 assert anchor in slugs, f"{doc.name} links to {path.name}#{anchor}, no such heading"

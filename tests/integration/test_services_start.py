@@ -28,7 +28,7 @@ def free_port() -> int:
 @pytest.mark.parametrize("name,package,port_var", SERVICES, ids=[s[0] for s in SERVICES])
 async def test_service_starts_migrates_and_stops(name, package, port_var, settings, tmp_path):
     port = free_port()
-    env = settings_env(settings, MF_MEDIA_ROOT=str(tmp_path), MF_VAULT_KEY="x" * 44, **{port_var: str(port)})
+    env = settings_env(settings, MF_MEDIA_ROOT=str(tmp_path), MF_VAULT_KEY=base64.b64encode(os.urandom(32)).decode(), **{port_var: str(port)})
     proc = subprocess.Popen([sys.executable, "-m", package], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:

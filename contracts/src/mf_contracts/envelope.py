@@ -7,8 +7,8 @@ logs before it skips the entry.
 from __future__ import annotations
 
 import uuid
-from functools import lru_cache
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from functools import cache
 from typing import Any, Generic, TypeVar
 
 import orjson
@@ -54,7 +54,7 @@ def new_envelope(
         id=event_id or uuid7(),
         type=payload.event_type,
         version=payload.version,
-        occurred_at=datetime.now(timezone.utc),
+        occurred_at=datetime.now(UTC),
         correlation_id=causation.correlation_id if causation else correlation_id,
         causation_id=causation.id if causation else None,
         user_id=user_id if user_id is not None else (causation.user_id if causation else None),
@@ -79,7 +79,7 @@ def encode(env: Envelope) -> bytes:
     return orjson.dumps(to_dict(env))
 
 
-@lru_cache(maxsize=None)
+@cache
 def _typed(model: type[Event]) -> type[Envelope]:
     """Envelope[model], parametrized once (pydantic makes a new class per subscript)."""
     return Envelope[model]

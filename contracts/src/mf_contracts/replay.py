@@ -68,7 +68,7 @@ class _Row:
     id: object
     envelope: bytes
 
-    def __lt__(self, other: "_Row") -> bool:
+    def __lt__(self, other: _Row) -> bool:
         return (self.occurred_at, self.id) < (other.occurred_at, other.id)
 
 

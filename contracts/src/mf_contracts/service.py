@@ -10,8 +10,9 @@ import asyncio
 import contextlib
 import signal
 import time
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Mapping
+from typing import Any
 
 import asyncpg
 import uvicorn
@@ -36,7 +37,7 @@ log = get_logger(__name__)
 class Runtime:
     """What a running service holds; handed to its routes, tasks and health hooks."""
 
-    spec: "ServiceSpec"
+    spec: ServiceSpec
     settings: Settings
     pool: asyncpg.Pool
     redis: Redis
@@ -131,6 +132,9 @@ def build_app(rt: Runtime) -> FastAPI:
         return JSONResponse(body, status_code=code)
 
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
+    # Dependencies (the service token check) read this service's settings, not the
+    # process-wide ones: several services with their own settings may share a process.
+    app.dependency_overrides[get_settings] = lambda: rt.settings
     # First, so a service's catch-all route (the gateway's SPA) cannot shadow it.
     app.router.routes.insert(0, app.router.routes.pop())
     return app
@@ -154,12 +158,38 @@ async def serve(spec: ServiceSpec, settings: Settings | None = None,
     settings.check_secrets()
     rt = await open_runtime(spec, settings)
     stop = stop or asyncio.Event()
+    try:
+        if spec.on_start:
+            await spec.on_start(rt)
+    except BaseException:
+        await close_runtime(rt)
+        raise
+    with _signals_set(stop):
+        crashed = await _run_tasks(rt, stop)
+    if crashed:  # let the supervisor (compose, honcho) see it and restart us
+        raise SystemExit(1)
+
+
+@contextlib.contextmanager
+def _signals_set(stop: asyncio.Event):
+    """SIGTERM/SIGINT set `stop` while the service runs, and are given back afterwards
+    (a test process that ran a service in-process must still die on Ctrl-C)."""
     loop = asyncio.get_running_loop()
+    installed = []
     for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
             loop.add_signal_handler(sig, stop.set)
-    if spec.on_start:
-        await spec.on_start(rt)
+            installed.append(sig)
+    try:
+        yield
+    finally:
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+
+
+async def _run_tasks(rt: Runtime, stop: asyncio.Event) -> bool:
+    """Relay, HTTP, consumer and the service's own tasks until `stop`; True if one crashed."""
+    spec, settings = rt.spec, rt.settings
     server = _Server(uvicorn.Config(build_app(rt), host=settings.host, port=spec.port(settings),
                                     log_config=None, access_log=False, lifespan="off"))
     relay = Relay(pool=rt.pool, redis=rt.redis, keys=rt.keys, schema=rt.schema,
@@ -182,12 +212,13 @@ async def serve(spec: ServiceSpec, settings: Settings | None = None,
         stop.set()
         server.should_exit = True
         await asyncio.gather(*tasks, return_exceptions=True)
-        if spec.on_stop:
-            await spec.on_stop(rt)
-        await close_runtime(rt)
-        log.info("service stopped")
-    if crashed:  # let the supervisor (compose, honcho) see it and restart us
-        raise SystemExit(1)
+        try:
+            if spec.on_stop:
+                await spec.on_stop(rt)
+        finally:
+            await close_runtime(rt)
+            log.info("service stopped")
+    return crashed
 
 
 def run(spec: ServiceSpec) -> None:

@@ -6,10 +6,16 @@ import signal
 import subprocess
 import sys
 
-
 from mf_contracts.envelope import encode
-from mf_testkit.bus_rig import (consuming, count, emit, producer_spec, runtime,
-                                url_events, wait_until)
+from mf_testkit.bus_rig import (
+    consuming,
+    count,
+    emit,
+    producer_spec,
+    runtime,
+    url_events,
+    wait_until,
+)
 from mf_testkit.infra import settings_env
 from mf_testkit.projection import projection_spec
 

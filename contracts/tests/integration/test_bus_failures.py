@@ -7,11 +7,18 @@ import subprocess
 import sys
 
 import orjson
-
 from mf_contracts.envelope import decode, encode, to_dict
 from mf_testkit import projection
-from mf_testkit.bus_rig import (consuming, count, emit, fast_config, producer_spec, runtime,
-                                url_events, wait_until)
+from mf_testkit.bus_rig import (
+    consuming,
+    count,
+    emit,
+    fast_config,
+    producer_spec,
+    runtime,
+    url_events,
+    wait_until,
+)
 from mf_testkit.infra import settings_env
 from mf_testkit.projection import projection_spec
 

@@ -1,7 +1,6 @@
 import asyncio
 
 import pytest
-
 from mf_contracts.db import create_pool, load_migrations, migrate
 
 

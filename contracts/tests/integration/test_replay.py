@@ -7,7 +7,15 @@ from collections import Counter
 from urllib.parse import urlsplit
 
 from mf_contracts.replay import rebuild
-from mf_testkit.bus_rig import consuming, count, emit, producer_spec, runtime, url_events, wait_until
+from mf_testkit.bus_rig import (
+    consuming,
+    count,
+    emit,
+    producer_spec,
+    runtime,
+    url_events,
+    wait_until,
+)
 from mf_testkit.infra import settings_env
 from mf_testkit.projection import projection_spec
 

@@ -3,8 +3,17 @@ from __future__ import annotations
 
 import time
 
-from mf_testkit.bus_rig import consuming, count, emit, fast_config, producer_spec, runtime, url_events, wait_until
 from mf_testkit import projection
+from mf_testkit.bus_rig import (
+    consuming,
+    count,
+    emit,
+    fast_config,
+    producer_spec,
+    runtime,
+    url_events,
+    wait_until,
+)
 from mf_testkit.projection import projection_spec
 
 

@@ -2,9 +2,15 @@ import uuid
 
 import orjson
 import pytest
-
 from mf_contracts.envelope import Undecodable, decode, encode, new_envelope, to_dict
-from mf_contracts.events import LATEST, REGISTRY, DownloadProgress, MediaInfo, MediaDownloaded, UrlSubmitted
+from mf_contracts.events import (
+    LATEST,
+    REGISTRY,
+    DownloadProgress,
+    MediaDownloaded,
+    MediaInfo,
+    UrlSubmitted,
+)
 from mf_contracts.ids import uuid7, uuid7_time_ms
 
 

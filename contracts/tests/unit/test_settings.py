@@ -1,5 +1,4 @@
 import pytest
-
 from mf_contracts.settings import Settings
 
 

@@ -18,6 +18,7 @@ from mf_contracts.storage import confine, remove_staging, staging_dir
 from redis.exceptions import RedisError
 
 from . import domain, store
+from .adapters.cookies import cookie_file
 from .adapters.ytdlp import Worker, WorkerPool
 from .config import DownloaderConfig
 
@@ -60,15 +61,19 @@ async def run_download(ctx: HandlerContext, cfg: DownloaderConfig, workers: Work
     job_id = ctx.envelope.correlation_id
     remove_staging(cfg.media_root, job_id)
     staging = staging_dir(cfg.media_root, job_id)
-    job = {"url": url, "staging": str(staging), "allow_private": cfg.allow_private_networks,
-           "params": domain.ytdlp_options(staging=staging, socket_timeout_s=cfg.socket_timeout_s,
-                                          retries=cfg.retries)}
-    worker = await workers.take()
-    try:
-        await worker.begin(job=job)
-        return await _follow(ctx, cfg, worker, url=url, staging=staging)
-    finally:
-        await worker.stop(grace_s=cfg.kill_grace_s)
+    params = domain.ytdlp_options(staging=staging, socket_timeout_s=cfg.socket_timeout_s,
+                                  retries=cfg.retries)
+    async with cookie_file(ctx.runtime.settings, user_id=ctx.envelope.user_id, url=url) as cookies:
+        if cookies is not None:
+            params["cookiefile"] = str(cookies)
+        job = {"url": url, "staging": str(staging), "allow_private": cfg.allow_private_networks,
+               "params": params}
+        worker = await workers.take()
+        try:
+            await worker.begin(job=job)
+            return await _follow(ctx, cfg, worker, url=url, staging=staging)
+        finally:
+            await worker.stop(grace_s=cfg.kill_grace_s)
 
 
 async def _follow(ctx: HandlerContext, cfg: DownloaderConfig, worker: Worker, *, url: str,

@@ -16,11 +16,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from mf_contracts.internal_api import require_service_token
 from mf_contracts.service import Runtime
-from mf_contracts.settings import get_settings
 
 from . import jars, netscape, schemas
 from .adapters.aesgcm import KeyRing
-from .domain import MAX_COOKIES_PER_UPLOAD, JarTooLarge, JarUnreadable
+from .domain import JarTooLarge, JarUnreadable
 
 UserId = Annotated[uuid.UUID, Query(description="the user whose jars these are")]
 
@@ -55,10 +54,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def build_api(rt: Runtime) -> FastAPI:
-    app = FastAPI(title="mf-vault (internal)")
-    # The token is checked against this service's settings, not the process-wide ones
-    # (tests run several stacks in one process).
-    app.dependency_overrides[get_settings] = lambda: rt.settings
+    app = FastAPI(title="mf-vault (internal)")  # the runtime binds get_settings to rt.settings
     _install_error_handlers(app)
     app.include_router(_routes(rt))
     return app
@@ -85,23 +81,15 @@ def _routes(rt: Runtime) -> APIRouter:
     @api.get("/internal/jars/netscape", response_class=PlainTextResponse)
     async def export(user_id: UserId, url: Annotated[str, Query(max_length=8192)]) -> Response:
         _, cookies = await jars.jar_for_url(pool=rt.pool, ring=ring(), user_id=user_id,
-                                            url=_checked_url(url))
+                                            url=schemas.checked_url(url))
         return PlainTextResponse(netscape.format_cookies(cookies),
                                  headers={"cache-control": "no-store"})
 
     @api.put("/internal/jars/netscape")
     async def import_netscape(request: Request) -> dict:
-        body = schemas.parse_netscape_upload(await _body(request))
-        _checked_url(body.url)
-        try:
-            cookies = netscape.parse_cookies(body.text)
-        except netscape.NetscapeError as exc:
-            raise schemas.Rejected(422, f"invalid cookie file: {exc}") from None
-        if len(cookies) > MAX_COOKIES_PER_UPLOAD:
-            raise schemas.Rejected(413, f"too many cookies: at most {MAX_COOKIES_PER_UPLOAD:,} "
-                                        f"per upload, got {len(cookies):,}")
-        sites = await jars.store_cookies(pool=rt.pool, ring=ring(), user_id=body.user_id,
-                                         cookies=cookies, from_netscape=True)
+        user_id, url, cookies = schemas.parse_netscape_upload(await _body(request))
+        sites = await jars.import_netscape(pool=rt.pool, ring=ring(), user_id=user_id, url=url,
+                                           cookies=cookies)
         return {"sites": [s.as_json() for s in sites]}
 
     @api.delete("/internal/jars/{site}", status_code=204)
@@ -119,10 +107,3 @@ async def _body(request: Request) -> bytes:
                                     f"{schemas.MAX_BODY_BYTES // 2**20} MiB")
     return await request.body()
 
-
-def _checked_url(url: str) -> str:
-    try:
-        jars.site_of_url(url)
-    except ValueError as exc:
-        raise schemas.Rejected(422, str(exc)) from None
-    return url

@@ -21,8 +21,14 @@ async def load_keys(rt: Runtime) -> None:
         log.warning("MF_VAULT_KEY is not set: cookie jars are encrypted with a random key that "
                     "dies with this process, so they will NOT survive a restart. Set "
                     "MF_VAULT_KEY (openssl rand -base64 32) to keep them.", env=s.env)
-    rt.state["keyring"] = ring
+    rt.state["keyring"], rt.state["ephemeral_key"] = ring, ephemeral
     log.info("vault keys loaded", current_key_id=ring.current_id, keys=len(ring.key_ids))
+
+
+async def key_health(rt: Runtime) -> dict:
+    """Which key seals new jars (its id, not the key), so operators can check a rollout."""
+    return {"vault_key_id": rt.state["keyring"].current_id,
+            "vault_key_ephemeral": rt.state["ephemeral_key"]}
 
 
 SPEC = ServiceSpec(
@@ -32,4 +38,5 @@ SPEC = ServiceSpec(
     handlers=HANDLERS,
     http=build_api,
     on_start=load_keys,
+    health=key_health,
 )

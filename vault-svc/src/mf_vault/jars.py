@@ -114,13 +114,21 @@ async def delete_jar(*, pool: asyncpg.Pool, user_id: uuid.UUID, site: str) -> No
 
 
 def site_of_url(url: str) -> str:
-    try:
-        host = urlsplit(url).hostname
-    except ValueError:
-        host = None
-    if not host:
-        raise ValueError("url must be an absolute http(s) URL with a host")
-    return domain.site_of(host)
+    """The site of an absolute URL (checked by the caller: it has a host)."""
+    return domain.site_of(urlsplit(url).hostname or "")
+
+
+async def import_netscape(*, pool: asyncpg.Pool, ring: KeyRing, user_id: uuid.UUID, url: str,
+                          cookies: list[Cookie]) -> list[JarSummary]:
+    """Take back the cookie file yt-dlp rewrote for `url`. Only the URL's site is
+    updated: that is the jar the file came from; cookies other sites set during the run
+    (a CDN, a tracker) are not the user's jars and are dropped."""
+    site = site_of_url(url)
+    mine = [c for c in cookies if domain.site_of(c.domain) == site]
+    if len(mine) < len(cookies):
+        log.info("cookies of other sites ignored", site=site, ignored=len(cookies) - len(mine))
+    return await store_cookies(pool=pool, ring=ring, user_id=user_id, cookies=mine,
+                               from_netscape=True)
 
 
 async def jar_for_url(*, pool: asyncpg.Pool, ring: KeyRing, user_id: uuid.UUID,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlsplit
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -24,6 +25,7 @@ from .domain import (
     SameSite,
     with_host_only,
 )
+from .netscape import NetscapeError, parse_cookies
 
 # 5,000 cookies at their size limits, with JSON overhead, stay under this.
 MAX_BODY_BYTES = 40 * 1024 * 1024
@@ -97,9 +99,8 @@ def _load_json(body: bytes) -> Any:
 def parse_upload(body: bytes) -> tuple[uuid.UUID, list[Cookie]]:
     data = _load_json(body)
     cookies = data.get("cookies") if isinstance(data, dict) else None
-    if isinstance(cookies, list) and len(cookies) > MAX_COOKIES_PER_UPLOAD:
-        raise Rejected(413, f"too many cookies: at most {MAX_COOKIES_PER_UPLOAD:,} per upload, "
-                            f"got {len(cookies):,}")
+    if isinstance(cookies, list):
+        _check_count(len(cookies))
     try:
         upload = Upload.model_validate(data)
     except ValidationError as exc:
@@ -107,9 +108,32 @@ def parse_upload(body: bytes) -> tuple[uuid.UUID, list[Cookie]]:
     return upload.user_id, [c.to_cookie() for c in upload.cookies]
 
 
-def parse_netscape_upload(body: bytes) -> NetscapeUpload:
-    data = _load_json(body)
+def parse_netscape_upload(body: bytes) -> tuple[uuid.UUID, str, list[Cookie]]:
     try:
-        return NetscapeUpload.model_validate(data)
+        upload = NetscapeUpload.model_validate(_load_json(body))
     except ValidationError as exc:
         raise Rejected(422, f"invalid cookie file upload: {describe(exc)}") from None
+    try:
+        cookies = parse_cookies(upload.text)
+    except NetscapeError as exc:
+        raise Rejected(422, f"invalid cookie file: {exc}") from None
+    _check_count(len(cookies))
+    return upload.user_id, checked_url(upload.url), cookies
+
+
+def checked_url(url: str) -> str:
+    """An absolute http(s) URL with a host: the site whose jar is meant."""
+    try:
+        parts = urlsplit(url)
+        ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # e.g. a malformed IPv6 literal or port
+        ok = False
+    if not ok:
+        raise Rejected(422, "url must be an absolute http(s) URL with a host")
+    return url
+
+
+def _check_count(count: int) -> None:
+    if count > MAX_COOKIES_PER_UPLOAD:
+        raise Rejected(413, f"too many cookies: at most {MAX_COOKIES_PER_UPLOAD:,} per upload, "
+                            f"got {count:,}")

@@ -5,14 +5,13 @@ from __future__ import annotations
 import base64
 import os
 import uuid
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
-from typing import AsyncIterator, Callable
 
 import asyncpg
 import httpx
 import pytest
 import pytest_asyncio
-
 from mf_contracts.internal_api import internal_client
 from mf_contracts.settings import Settings
 from mf_testkit.pipeline import pipeline_settings, running
@@ -28,9 +27,8 @@ def vault_settings(settings: Settings) -> Settings:
 
 @asynccontextmanager
 async def _started(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with running(settings, [SPEC]):
-        async with internal_client(settings, settings.vault_url) as client:
-            yield client
+    async with running(settings, [SPEC]), internal_client(settings, settings.vault_url) as client:
+        yield client
 
 
 @pytest.fixture

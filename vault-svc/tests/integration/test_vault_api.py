@@ -2,11 +2,11 @@
 with a clear message and nothing stored; one user never sees another's jars."""
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 
 import orjson
-
 from mf_vault.netscape import HEADER, parse_cookies
 
 SOON, LATER = time.time() + 3_600, time.time() + 86_400
@@ -57,12 +57,34 @@ async def test_a_second_upload_merges_and_the_rewritten_file_comes_back(vault, u
     text = (await vault.get("/internal/jars/netscape", params={"user_id": str(user), "url": url})).text
     assert {c.name: c.value for c in parse_cookies(text)} == {"k": "v2", "other": "o"}
     # The downloader sends back what yt-dlp rewrote: a rotated value and a new cookie.
-    rewritten = text.replace("\tv2", "\tv3") + ".example.com\tTRUE\t/\tTRUE\t0\tnew\tn\n"
+    # A cookie another site set during the run is not the user's jar: dropped.
+    rewritten = (text.replace("\tv2", "\tv3") + ".example.com\tTRUE\t/\tTRUE\t0\tnew\tn\n"
+                 + ".tracker.net\tTRUE\t/\tFALSE\t0\tid\tx\n")
     resp = await vault.put("/internal/jars/netscape",
                            json={"user_id": str(user), "url": url, "text": rewritten})
-    assert resp.status_code == 200 and resp.json()["sites"][0]["count"] == 3
+    assert [(s["site"], s["count"]) for s in resp.json()["sites"]] == [("example.com", 3)]
+    listing = (await vault.get("/internal/jars", params={"user_id": str(user)})).json()
+    assert [j["site"] for j in listing] == ["example.com"]
     text = (await vault.get("/internal/jars/netscape", params={"user_id": str(user), "url": url})).text
     assert {c.name: c.value for c in parse_cookies(text)} == {"k": "v3", "other": "o", "new": "n"}
+
+
+async def test_concurrent_uploads_to_one_jar_lose_nothing(vault, user, chrome_cookie):
+    uploads = [vault.post("/internal/jars", json={"user_id": str(user), "cookies": [
+        chrome_cookie(domain=".busy.com", name=f"c{i}", value=str(i))]}) for i in range(12)]
+    assert {r.status_code for r in await asyncio.gather(*uploads)} == {200}
+    listing = (await vault.get("/internal/jars", params={"user_id": str(user)})).json()
+    assert listing[0]["count"] == 12
+
+
+async def test_exactly_5000_cookies_are_accepted(vault, user, chrome_cookie):
+    cookies = [chrome_cookie(domain=f".s{i % 50}.com", name=f"c{i}", value="x" * 100)
+               for i in range(5_000)]
+    got = await _upload(vault, user, cookies)
+    assert len(got["sites"]) == 50 and {s["count"] for s in got["sites"]} == {100}
+    text = (await vault.get("/internal/jars/netscape",
+                            params={"user_id": str(user), "url": "http://s7.com/"})).text
+    assert len([ln for ln in text.splitlines() if ln.startswith(".s7.com\t")]) == 100
 
 
 async def test_delete_and_user_isolation(vault, user, chrome_cookie):
@@ -120,6 +142,9 @@ async def test_malformed_uploads_are_refused_clearly_and_store_nothing(vault, us
     assert secret not in resp.text
     resp = await vault.get("/internal/jars/netscape", params={"user_id": "nobody", "url": "x"})
     assert resp.status_code == 422 and "user_id" in resp.json()["detail"]
+    resp = await vault.get("/internal/jars/netscape",
+                           params={"user_id": str(user), "url": "file:///etc/passwd"})
+    assert resp.status_code == 422 and "absolute http(s) URL" in resp.json()["detail"]
     assert await db.fetchval("SELECT count(*) FROM cookie_jars") == 0
     assert await db.fetchval("SELECT count(*) FROM outbox") == 0
 

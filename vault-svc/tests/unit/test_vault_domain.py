@@ -4,10 +4,18 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from mf_vault.domain import (
+    Cookie,
+    aad,
+    earliest_expiry,
+    group_by_site,
+    jar_cookies,
+    jar_plaintext,
+    merge,
+    site_of,
+    with_host_only,
+)
 from pydantic import ValidationError
-
-from mf_vault.domain import (Cookie, aad, earliest_expiry, group_by_site, jar_cookies,
-                             jar_plaintext, merge, site_of, with_host_only)
 
 NOW = 1_800_000_000.0
 

@@ -6,9 +6,14 @@ import hashlib
 import os
 
 import pytest
-
-from mf_vault.adapters.aesgcm import (DecryptError, KeyRing, VaultKeyError, key_id,
-                                      keyring_from_settings, parse_key)
+from mf_vault.adapters.aesgcm import (
+    DecryptError,
+    KeyRing,
+    VaultKeyError,
+    key_id,
+    keyring_from_settings,
+    parse_key,
+)
 
 KEY = os.urandom(32)
 

@@ -5,10 +5,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from yt_dlp.cookies import YoutubeDLCookieJar
-
 from mf_vault.domain import Cookie
 from mf_vault.netscape import HEADER, NetscapeError, format_cookies, parse_cookies
+from yt_dlp.cookies import YoutubeDLCookieJar
 
 NOW = time.time()
 COOKIES = [

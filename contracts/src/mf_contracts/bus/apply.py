@@ -5,7 +5,7 @@ the log runs exactly the code that built it the first time.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import asyncpg
 

@@ -20,7 +20,7 @@ class BusConfig:
 
     @classmethod
     def from_settings(cls, s: Settings, *, long_concurrency: int = 2,
-                      parallel: int = 1) -> "BusConfig":
+                      parallel: int = 1) -> BusConfig:
         return cls(claim_idle_ms=s.claim_idle_ms, heartbeat_ms=s.heartbeat_ms,
                    max_deliveries=s.max_deliveries, batch_size=s.batch_size,
                    long_concurrency=long_concurrency, parallel=parallel)

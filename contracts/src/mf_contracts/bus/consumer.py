@@ -29,8 +29,8 @@ from ..envelope import Envelope, Undecodable, decode, new_envelope
 from ..events import LATEST, REGISTRY, EventDeadLettered
 from ..logging import bound, get_logger
 from . import outbox
-from .config import BusConfig
 from .apply import CONNECTION_ERRORS, apply_batch
+from .config import BusConfig
 from .context import AlreadyDone, Handler, HandlerContext, Poison, in_inbox
 from .ephemeral import EphemeralPublisher
 from .keys import Keys
@@ -164,7 +164,7 @@ class Consumer:
             self._slot_free.clear()
             try:
                 await asyncio.wait_for(self._slot_free.wait(), self.config.block_ms / 1000)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
             return
         try:

@@ -103,6 +103,22 @@ export function PlayerPage() {
   const [playError, setPlayError] = React.useState(false);
   const [flashText, setFlashText] = React.useState<string | null>(null);
   const flashTimer = React.useRef<ReturnType<typeof setTimeout>>(undefined);
+  // The signed stream link is pinned per item: a background refetch (a newer link) must not
+  // swap <video src> mid-play. Only a failed load switches to a fresh link, at the same time.
+  const [src, setSrc] = React.useState<{ id: string; url: string } | null>(null);
+  const resumeAt = React.useRef<number | null>(null);
+  if (item.data && (!src || src.id !== item.data.id)) setSrc({ id: item.data.id, url: item.data.stream_url });
+
+  const onVideoError = async () => {
+    const v = videoRef.current;
+    const fresh = await item.refetch();
+    if (fresh.data && src && fresh.data.stream_url !== src.url) {
+      resumeAt.current = v?.currentTime ?? null;
+      setSrc({ id: fresh.data.id, url: fresh.data.stream_url });
+    } else {
+      setPlayError(true);
+    }
+  };
 
   const flash = React.useCallback((text: string) => {
     setFlashText(text);
@@ -156,13 +172,17 @@ export function PlayerPage() {
           ref={videoRef}
           key={data.id}
           className="aspect-video w-full bg-black"
-          src={data.stream_url}
+          src={src?.url ?? data.stream_url}
           poster={data.thumbnail_url ?? undefined}
           controls
           playsInline
           preload="metadata"
-          onError={() => setPlayError(true)}
-          onLoadedData={() => setPlayError(false)}
+          onError={() => void onVideoError()}
+          onLoadedMetadata={(e) => {
+            setPlayError(false);
+            if (resumeAt.current) e.currentTarget.currentTime = resumeAt.current;
+            resumeAt.current = null;
+          }}
           data-testid="player-video"
         >
           Your browser cannot play this video. <a href={data.download_url}>Download it</a> instead.
@@ -175,7 +195,7 @@ export function PlayerPage() {
       </div>
       {playError ? (
         <p role="alert" className="mt-3 rounded-lg bg-destructive/8 px-3 py-2 text-sm text-destructive">
-          The video could not be played here. If the page was open for hours, reload it; otherwise download the original.
+          This video could not be played in this browser. Download the original to watch it in another player.
         </p>
       ) : null}
 
