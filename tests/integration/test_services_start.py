@@ -2,6 +2,8 @@
 /healthz, and stops cleanly on SIGTERM."""
 from __future__ import annotations
 
+import base64
+import os
 import signal
 import socket
 import subprocess
