@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from .adapters.internal import InternalService
 from .filecache import FileCache
 from .limits import BodyLimit
-from .routes import access, auth, cookies, events, jobs, library
+from .routes import access, auth, cookies, events, feeds, jobs, library
 
 log = get_logger(__name__)
 DEFAULT_DIST = Path(__file__).resolve().parents[3] / "frontend" / "dist"
@@ -26,13 +26,15 @@ def build_http(rt: Runtime) -> FastAPI:
     app.state.rt = rt
     app.state.library = InternalService(rt.settings, name="library", base_url=rt.settings.library_url)
     app.state.vault = InternalService(rt.settings, name="vault", base_url=rt.settings.vault_url)
+    app.state.feeds = InternalService(rt.settings, name="feeds", base_url=rt.settings.feeds_url)
     app.state.files = FileCache()
-    for router in (auth.router, jobs.router, library.router, events.router, access.router, cookies.router):
+    for router in (auth.router, jobs.router, library.router, events.router, access.router,
+                   cookies.router, feeds.router):
         app.include_router(router)
     _errors(app)
     app.add_middleware(BodyLimit)
     app.add_middleware(CORSMiddleware, allow_origins=rt.settings.extension_origins,
-                       allow_credentials=True, allow_methods=["GET", "POST", "DELETE"],
+                       allow_credentials=True, allow_methods=["GET", "POST", "PATCH", "DELETE"],
                        allow_headers=["authorization", "content-type", "last-event-id"],
                        max_age=600)
     _spa(app, Path(rt.settings.frontend_dist) if rt.settings.frontend_dist else DEFAULT_DIST)

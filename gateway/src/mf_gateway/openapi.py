@@ -9,7 +9,6 @@ import sys
 from types import SimpleNamespace
 
 import orjson
-
 from mf_contracts.settings import Settings
 
 from .http import build_http

@@ -6,7 +6,6 @@ import uuid
 from pathlib import Path
 
 import pytest_asyncio
-
 from mf_contracts.events import MediaInfo, MediaTranscoded, Probe
 from mf_contracts.storage import staging_dir
 from mf_testkit.pipeline import submitter, watching

@@ -5,13 +5,12 @@ import asyncio
 import json
 import uuid
 
-from redis.asyncio import Redis
-
 from mf_contracts.bus.ephemeral import EphemeralPublisher
 from mf_contracts.bus.keys import Keys
 from mf_contracts.envelope import new_envelope
 from mf_contracts.events import DownloadProgress, DownloadStarted, LibraryItemAdded, UrlSubmitted
 from mf_testkit.pipeline import submitter
+from redis.asyncio import Redis
 
 
 async def read_events(response, *, until, timeout: float = 15) -> list[dict]:
@@ -84,7 +83,7 @@ async def test_events_need_a_user_and_stay_private(gateway):
             got = []
             try:
                 got = await read_events(stream, until=lambda ev: True, timeout=2)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 pass
         assert got == []  # the admin's job never reaches the other user
         bad = ticket.replace("sig=", "sig=x")
