@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
-import sys
 
 from mf_contracts.envelope import encode
 from mf_testkit.bus_rig import (
@@ -13,10 +11,10 @@ from mf_testkit.bus_rig import (
     emit,
     producer_spec,
     runtime,
+    start_worker,
     url_events,
     wait_until,
 )
-from mf_testkit.infra import settings_env
 from mf_testkit.projection import projection_spec
 
 EFFECTS = "SELECT count(*) FROM effects"
@@ -44,7 +42,7 @@ async def test_killed_consumer_is_reclaimed_without_duplicates(settings, uniq):
     envs = url_events([f"https://k.example/v/{i}" for i in range(2_000)])
     async with runtime(producer_spec(f"prod_{uniq}"), settings) as prod, \
             runtime(projection_spec(f"proj_{uniq}"), settings) as proj:
-        worker = _start_worker(settings, f"proj_{uniq}", "--sleep", "0.004", "--batch", "100")
+        worker = start_worker(settings, f"proj_{uniq}", "--sleep", "0.004", "--batch", "100")
         try:
             await emit(prod, envs)
             await wait_until(lambda: _has(proj, 300), timeout=60, what="worker progress")
@@ -95,15 +93,6 @@ async def test_commit_without_ack_is_not_applied_again(settings, uniq):
 
 async def _no_ack(entries) -> None:
     return None
-
-
-def _start_worker(settings, name: str, *args: str) -> subprocess.Popen:
-    env = settings_env(settings)
-    proc = subprocess.Popen([sys.executable, "-m", "mf_testkit.bus_worker", name, *args],
-                            env=env, stdout=subprocess.PIPE, text=True)
-    line = proc.stdout.readline()
-    assert line.startswith("ready"), f"worker did not start: {line!r}"
-    return proc
 
 
 async def _has(rt, n: int) -> bool:

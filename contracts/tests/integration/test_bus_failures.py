@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
-import sys
 
 import orjson
 from mf_contracts.envelope import decode, encode, to_dict
@@ -16,10 +14,10 @@ from mf_testkit.bus_rig import (
     fast_config,
     producer_spec,
     runtime,
+    start_worker,
     url_events,
     wait_until,
 )
-from mf_testkit.infra import settings_env
 from mf_testkit.projection import projection_spec
 
 EFFECTS = "SELECT count(*) FROM effects"
@@ -84,7 +82,8 @@ async def test_long_handler_with_heartbeat_is_not_reclaimed(settings, uniq):
 async def test_dead_consumers_long_job_is_taken_over(settings, uniq):
     async with runtime(producer_spec(f"prod_{uniq}"), settings) as prod, \
             runtime(projection_spec(f"proj_{uniq}", long_running=True), settings) as proj:
-        worker = _start_worker(settings, proj.spec.name, "--long", "--long-sleep", "30")
+        worker = start_worker(settings, proj.spec.name, "--long", "--long-sleep", "30",
+                              MF_CLAIM_IDLE_MS="500", MF_HEARTBEAT_MS="150")
         try:
             await emit(prod, url_events(["https://dead.example/slow"]))
             await wait_until(lambda: _pending_owner(proj, "proj"), what="worker owns the job")
@@ -100,8 +99,7 @@ async def test_dead_consumers_long_job_is_taken_over(settings, uniq):
 
 
 async def test_malformed_messages_are_skipped(settings, uniq, redis):
-    async with runtime(producer_spec(f"prod_{uniq}"), settings) as prod, \
-            runtime(projection_spec(f"proj_{uniq}"), settings) as proj:
+    async with runtime(projection_spec(f"proj_{uniq}"), settings) as proj:
         key = proj.keys.stream("jobs")
         good = url_events(["https://g.example/1"])[0]
         newer = {**to_dict(good), "id": "01900000-0000-7000-8000-000000000001", "version": 99}
@@ -116,14 +114,6 @@ async def test_malformed_messages_are_skipped(settings, uniq, redis):
             await wait_until(lambda: _no_pending(proj), what="all acked")
         assert consumer.acked == 6
         assert await count(proj, EFFECTS) == 1
-
-
-def _start_worker(settings, name: str, *args: str) -> subprocess.Popen:
-    env = settings_env(settings, MF_CLAIM_IDLE_MS="500", MF_HEARTBEAT_MS="150")
-    proc = subprocess.Popen([sys.executable, "-m", "mf_testkit.bus_worker", name, *args],
-                            env=env, stdout=subprocess.PIPE, text=True)
-    assert proc.stdout.readline().startswith("ready")
-    return proc
 
 
 async def _xlen(rt, key: str, n: int) -> bool:

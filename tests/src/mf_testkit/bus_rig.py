@@ -77,3 +77,17 @@ async def wait_until(check: Callable[[], Awaitable[bool]], *, timeout: float = 3
 
 async def count(rt: Runtime, sql: str, *args) -> int:
     return int(await rt.pool.fetchval(sql, *args))
+
+
+def start_worker(settings: Settings, name: str, *args: str, **env: str):
+    """A projection consumer in its own process (mf_testkit.bus_worker), ready to kill -9."""
+    import subprocess
+    import sys
+
+    from .infra import settings_env
+
+    proc = subprocess.Popen([sys.executable, "-m", "mf_testkit.bus_worker", name, *args],
+                            env=settings_env(settings, **env), stdout=subprocess.PIPE, text=True)
+    line = proc.stdout.readline()
+    assert line.startswith("ready"), f"worker did not start: {line!r}"
+    return proc
