@@ -14,7 +14,7 @@ export UV_COMPILE_BYTECODE := 1
 APT_PACKAGES := ffmpeg chromium
 PG_ADMIN := $(dir $(MF_TEST_DATABASE_URL))postgres
 
-.PHONY: run test install system-deps python-deps services database lint bench help
+.PHONY: run test install system-deps python-deps services database lint bench help web
 
 help:
 	@echo "make run    install what is missing and start every service (http://127.0.0.1:$(MF_PORT))"
@@ -64,7 +64,13 @@ database: services
 	  psql "$(PG_ADMIN)" -qc "CREATE DATABASE \"$$db\"" && echo "created database $$db"
 	fi
 
-run: install database
+web:
+	command -v npm >/dev/null || { echo "Node.js >= 20.19 with npm is needed to build the web app (https://nodejs.org or your distribution)"; exit 1; }
+	cd frontend
+	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+	npm run build
+
+run: install database web
 	mkdir -p "$(MF_MEDIA_ROOT)" || { echo "cannot create MF_MEDIA_ROOT=$(MF_MEDIA_ROOT); set it to a writable folder"; exit 1; }
 	uv run mf migrate
 	echo "MediaFetcher on http://127.0.0.1:$(MF_PORT) (Ctrl-C stops every service)"
@@ -73,7 +79,8 @@ run: install database
 lint:
 	uv run lint-imports
 
-test: install services lint
+test: install services lint web
+	(cd frontend && npm test)
 	uv run pytest
 
 bench: install services

@@ -6,8 +6,8 @@ player, delete it with the confirm dialog, and see it gone from the library and 
 Screenshots of each main page at 1280 px and 375 px go to artifacts/screenshots/.
 
 Chromium is Debian's (/usr/bin/chromium); no browser is ever downloaded. The SPA must be
-built (frontend/dist); the `web_dist` fixture builds it when it is missing or older than
-its sources and npm is set up, and fails with the command to run otherwise.
+built (frontend/dist); the `web_dist` fixture builds it (npm ci first if needed) when it is
+missing or older than its sources, and fails with the command to run when npm is missing.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import pytest_asyncio
 from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 ROOT = Path(__file__).resolve().parents[2]
 FRONTEND = ROOT / "frontend"
@@ -44,11 +45,14 @@ def _newest_source() -> float:
 
 @pytest.fixture(scope="session")
 def web_dist() -> Path:
-    """frontend/dist, built now if missing or stale (and npm with node_modules is there)."""
+    """frontend/dist, built now (npm ci first if needed) when missing or older than its sources."""
     index = DIST / "index.html"
     stale = not index.exists() or index.stat().st_mtime < _newest_source()
     if stale:
-        if shutil.which("npm") and (FRONTEND / "node_modules").is_dir():
+        if shutil.which("npm"):
+            if not (FRONTEND / "node_modules").is_dir():
+                subprocess.run(["npm", "ci", "--no-audit", "--no-fund"], cwd=FRONTEND, check=True,
+                               stdout=subprocess.DEVNULL)
             subprocess.run(["npm", "run", "build"], cwd=FRONTEND, check=True,
                            stdout=subprocess.DEVNULL)
         elif not index.exists():
@@ -171,12 +175,18 @@ async def test_web_app_end_to_end(web_dist, stack, media_server, page: Page) -> 
     # Submit a locally served video (rate-limited, so the download takes a few seconds and
     # its progress is visible) and watch it reach done, live, on the same page.
     await page.evaluate(WATCH_JOB)
-    source = media_server.url("/slow/files/vp9_opus_webm.webm?bps=60000")
+    source = media_server.url("/slow/files/vp9_opus_webm.webm?bps=40000")
     box = page.get_by_label("Link to a video")
     await box.fill(source)
     await box.press("Enter")
     card = page.locator("[data-job-id]").first
     await expect(card).to_be_visible()
+    try:  # an artifact, not an assertion (the recorded statuses are checked below)
+        await card.locator("[data-testid=job-percent]", has_text="%").wait_for(timeout=15_000)
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=str(SHOTS / "dashboard-progress-1280.png"))
+    except PlaywrightTimeout:
+        pass
     await expect(card).to_have_attribute("data-status", "done", timeout=120_000)
     seen = await page.evaluate("window.__mfSeen")
     assert await page.evaluate("window.__mfMarker") == "same page", "the page was reloaded"
@@ -198,6 +208,12 @@ async def test_web_app_end_to_end(web_dist, stack, media_server, page: Page) -> 
     await shoot(page, "library-dark", widths=(DESKTOP,))
     await page.emulate_media(color_scheme="light")
     item_id = await tile.get_attribute("data-item-id")
+    search = page.get_by_label("Search the library")
+    await search.fill("no such title")
+    await expect(page.get_by_text("Nothing matches “no such title”")).to_be_visible()
+    await expect(page).to_have_url(re.compile(r"q=no\+such\+title"))
+    await page.get_by_role("button", name="Clear the search").click()
+    await expect(tile).to_have_count(1)
     [stored] = await until(lambda: media_files(stack.settings.media_root), what="the stored file")
 
     # The player: the <video> plays (currentTime advances) and seeks.
@@ -244,6 +260,18 @@ async def test_web_app_end_to_end(web_dist, stack, media_server, page: Page) -> 
     await expect(countdown).to_have_text(re.compile(r"^(10:00|9:[0-5]\d)$"))
     await shoot(page, "settings")
     await expect(page.get_by_role("tab", name="Users")).to_be_visible()  # the admin sees users
+
+    # The extension trades the code for a token: the page notices, lists it, and can revoke it.
+    code = await page.get_by_test_id("pairing-code").inner_text()
+    async with stack.client() as client:
+        r = await client.post("/api/extension/token", json={"code": code, "name": "Test browser"})
+        assert r.status_code == 201, r.text
+    tokens = page.get_by_role("list", name="Extension tokens")
+    await expect(tokens.get_by_role("listitem")).to_contain_text("Test browser", timeout=15_000)
+    await expect(page.get_by_text("“Test browser” is paired.")).to_be_visible()
+    await tokens.get_by_role("button", name="Revoke Test browser").click()
+    await page.get_by_role("alertdialog").get_by_role("button", name="Revoke").click()
+    await expect(page.get_by_text("No extension is paired yet.")).to_be_visible()
 
     # Delete from the library, through the confirm dialog.
     await page.get_by_role("link", name="Library").first.click()
@@ -359,3 +387,69 @@ async def test_web_failed_job_shows_reason_cancel_and_retry(web_dist, stack, med
 
 async def _async(value):
     return value
+
+
+def _rss(base: str, items: list[tuple[str, str, str]]) -> str:
+    entries = "".join(
+        f"<item><title>{title}</title><link>{link}</link><guid>{guid}</guid>"
+        f"<pubDate>Tue, 02 Jan 2024 10:00:00 GMT</pubDate></item>" for guid, title, link in items)
+    return (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+            f"<title>Local test channel</title><link>{base}/</link><description>test</description>"
+            f"{entries}</channel></rss>")
+
+
+async def test_web_feeds_add_list_download_toggle_remove(web_dist, stack, http_server,
+                                                         page: Page) -> None:
+    await stack.admin_token(USER, PASSWORD)
+    video = http_server.url("/files/h264_aac_mp4_faststart.mp4")
+    http_server.route("/feed.xml", _rss(http_server.base_url, [("a1", "Test pattern", video)]),
+                      content_type="application/rss+xml")
+    await page.goto(stack.url + "/feeds")
+    await sign_in_here(page)
+    await expect(page.get_by_role("heading", name="Feeds", exact=True)).to_be_visible()
+    if await page.get_by_text("Feeds are not available on this server yet").is_visible():
+        pytest.fail("the gateway answers 404 for /api/feeds")
+    await expect(page.get_by_text("No feeds yet")).to_be_visible()
+
+    await page.get_by_label("Follow a channel, playlist or RSS/Atom feed").fill(
+        http_server.url("/feed.xml"))
+    await page.get_by_role("button", name="Add feed").click()
+    card = page.locator("[data-feed-id]")
+    await expect(card).to_have_count(1)
+    await expect(card).to_contain_text("Local test channel", timeout=30_000)  # the first check ran
+    await card.get_by_role("button", name="Items").click()
+    item = card.get_by_role("listitem").filter(has_text="Test pattern")
+    await expect(item).to_be_visible(timeout=15_000)
+    await shoot(page, "feeds-with-items")
+
+    # Download an item: an ordinary job, visible on the dashboard until it is done.
+    await item.get_by_role("button", name="Download Test pattern").click()
+    await expect(page.get_by_text("Added to your downloads")).to_be_visible()
+    await page.get_by_role("link", name="Dashboard").first.click()
+    await expect(page.locator("[data-job-id]")).to_have_count(1)
+    await expect(page.locator("[data-job-id]")).to_have_attribute("data-status", "done",
+                                                                   timeout=120_000)
+
+    # Auto-download: the switch is saved (still on after a reload).
+    await page.get_by_role("link", name="Feeds").first.click()
+    toggle = card.get_by_role("switch", name="Auto-download")
+    await expect(toggle).to_have_attribute("aria-checked", "false")
+    async with page.expect_response(lambda r: r.request.method == "PATCH") as patched:
+        await toggle.click()
+    assert (await patched.value).ok
+    await page.reload()
+    await expect(card.get_by_role("switch", name="Auto-download")).to_have_attribute(
+        "aria-checked", "true")
+
+    # Remove it, through the confirm dialog.
+    await card.get_by_role("button", name="Remove").click()
+    await page.get_by_role("alertdialog").get_by_role("button", name="Remove").click()
+    await expect(page.get_by_text("No feeds yet")).to_be_visible()
+
+
+async def sign_in_here(page: Page) -> None:
+    """Sign in on whatever page the app opened (it keeps the URL)."""
+    await page.get_by_label("Username").fill(USER)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await expect(page.get_by_role("button", name="Account menu")).to_be_visible()

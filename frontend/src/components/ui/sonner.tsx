@@ -9,6 +9,7 @@ export function Toaster() {
       theme={theme}
       position="bottom-right"
       closeButton
+      mobileOffset={{ bottom: "calc(76px + env(safe-area-inset-bottom))" }}
       toastOptions={{
         classNames: {
           toast: "!rounded-xl !border !border-border !bg-popover !text-popover-foreground !shadow-lg",

@@ -12,14 +12,18 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import StreamingResponse
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from .. import domain
 from ..deps import AnyPrincipal, Rt, principal
 from ..notify import user_stream
 
 router = APIRouter(prefix="/api/events", tags=["events"])
-KEEPALIVE_MS = 15_000
+# Under redis-py's default socket read timeout (5 s), so a quiet stream is a keepalive,
+# not a timeout.
+KEEPALIVE_MS = 4_000
 TICKET_TTL_S = 12 * 3600
 
 
@@ -52,8 +56,8 @@ async def _follow(request: Request, rt, *, user_id: uuid.UUID, last: str) -> Asy
     while not await request.is_disconnected():
         try:
             resp = await rt.redis.xread({key: last}, count=100, block=KEEPALIVE_MS)
-        except ResponseError:
-            resp = None
+        except (ResponseError, RedisTimeoutError, RedisConnectionError):
+            resp = None  # Redis hiccup: keep the client, try again after a keepalive
         if not resp:
             yield b": keepalive\n\n"
             continue

@@ -1,17 +1,17 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { requestJson } from "@/lib/api";
+import { api, unwrap } from "@/lib/api";
 import { queryKeys } from "@/lib/query-keys";
 import type { Feed, NewFeed } from "./types";
 
-export function addFeed(input: NewFeed) {
-  return requestJson<Feed>("POST", "/api/feeds", input);
+export async function addFeed(input: NewFeed): Promise<Feed> {
+  return (await unwrap(api.POST("/api/feeds", { body: input }))) as unknown as Feed;
 }
 
 export function useAddFeed() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: addFeed,
-    meta: { silent: true },
+    meta: { silent: true }, // the form shows the reason inline
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.feeds.all }),
   });
 }

@@ -1,9 +1,9 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { requestJson } from "@/lib/api";
+import { api, unwrap } from "@/lib/api";
 import { queryKeys } from "@/lib/query-keys";
 
 export function deleteFeed(id: string) {
-  return requestJson<null>("DELETE", `/api/feeds/${encodeURIComponent(id)}`);
+  return unwrap(api.DELETE("/api/feeds/{feed_id}", { params: { path: { feed_id: id } } }));
 }
 
 export function useDeleteFeed() {

@@ -1,13 +1,17 @@
 import { queryOptions, useQuery } from "@tanstack/react-query";
-import { requestJson } from "@/lib/api";
+import { api, unwrap } from "@/lib/api";
 import { queryKeys } from "@/lib/query-keys";
 import { type FeedItem, itemsOf } from "./types";
 
 export function feedItemsQueryOptions(feedId: string) {
   return queryOptions({
     queryKey: queryKeys.feeds.items(feedId),
-    queryFn: async () =>
-      itemsOf(await requestJson<FeedItem[] | { items: FeedItem[] }>("GET", `/api/feeds/${encodeURIComponent(feedId)}/items`)),
+    queryFn: async ({ signal }) =>
+      itemsOf<FeedItem>(
+        await unwrap(
+          api.GET("/api/feeds/{feed_id}/items", { params: { path: { feed_id: feedId }, query: { limit: 50 } }, signal }),
+        ),
+      ),
   });
 }
 

@@ -1,15 +1,16 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { requestJson } from "@/lib/api";
+import { api, unwrap } from "@/lib/api";
 import { queryKeys } from "@/lib/query-keys";
 
+/** Check a feed now (instead of waiting for its interval). */
 export function pollFeed(id: string) {
-  return requestJson<unknown>("POST", `/api/feeds/${encodeURIComponent(id)}/poll`);
+  return unwrap(api.POST("/api/feeds/{feed_id}/poll", { params: { path: { feed_id: id } } }));
 }
 
 export function usePollFeed() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: pollFeed,
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.feeds.all }),
+    onSettled: () => queryClient.invalidateQueries({ queryKey: queryKeys.feeds.all }),
   });
 }

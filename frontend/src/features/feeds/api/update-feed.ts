@@ -1,14 +1,11 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
-import { requestJson } from "@/lib/api";
+import { api, unwrap } from "@/lib/api";
 import { queryKeys } from "@/lib/query-keys";
-import type { Feed } from "./types";
+import type { Feed, FeedChange } from "./types";
 
-/**
- * Toggle auto-download. DESIGN §8 names no update route; this uses PATCH /api/feeds/{id}
- * {auto_download} (requested from the gateway). Optimistic, rolled back on error.
- */
-export function updateFeed({ id, auto_download }: { id: string; auto_download: boolean }) {
-  return requestJson<Feed>("PATCH", `/api/feeds/${encodeURIComponent(id)}`, { auto_download });
+/** Change a feed (PATCH /api/feeds/{id}); auto-download toggles optimistically, rolled back on error. */
+export function updateFeed({ id, change }: { id: string; change: FeedChange }) {
+  return unwrap(api.PATCH("/api/feeds/{feed_id}", { params: { path: { feed_id: id } }, body: change }));
 }
 
 export function useUpdateFeed() {
@@ -16,10 +13,12 @@ export function useUpdateFeed() {
   const key = queryKeys.feeds.list();
   return useMutation({
     mutationFn: updateFeed,
-    onMutate: async ({ id, auto_download }) => {
+    onMutate: async ({ id, change }) => {
       await queryClient.cancelQueries({ queryKey: key });
       const before = queryClient.getQueryData<Feed[]>(key);
-      queryClient.setQueryData<Feed[]>(key, (list) => list?.map((f) => (f.id === id ? { ...f, auto_download } : f)));
+      queryClient.setQueryData<Feed[]>(key, (list) =>
+        list?.map((f) => (f.id === id ? { ...f, ...Object.fromEntries(Object.entries(change).filter(([, v]) => v != null)) } : f)),
+      );
       return { before };
     },
     onError: (_e, _v, ctx) => queryClient.setQueryData(key, ctx?.before),

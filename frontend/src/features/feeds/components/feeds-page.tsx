@@ -6,6 +6,7 @@ import { EmptyState, ErrorState, InlineError } from "@/components/states";
 import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Skeleton } from "@/components/ui/skeleton";
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@/components/ui/select";
 import { Switch } from "@/components/ui/switch";
 import { errorMessage } from "@/lib/errors";
 import { useAddFeed } from "../api/add-feed";
@@ -16,11 +17,13 @@ function AddFeedForm() {
   const add = useAddFeed();
   const [url, setUrl] = React.useState("");
   const [auto, setAuto] = React.useState(false);
+  const [backlog, setBacklog] = React.useState(false);
+  const [interval, setPollEvery] = React.useState("3600");
   const submit = (e: React.FormEvent) => {
     e.preventDefault();
     if (!url.trim()) return;
     add.mutate(
-      { url: url.trim(), auto_download: auto },
+      { url: url.trim(), auto_download: auto, backlog: auto && backlog, interval_s: Number(interval) },
       {
         onSuccess: () => {
           setUrl("");
@@ -40,11 +43,37 @@ function AddFeedForm() {
           {add.isPending ? <Loader2 className="animate-spin" /> : <Plus />} Add feed
         </Button>
       </div>
-      <div className="flex items-center gap-2">
-        <Switch id="feed-auto" checked={auto} onCheckedChange={setAuto} />
-        <label htmlFor="feed-auto" className="text-sm text-muted-foreground">
-          Download new items automatically
-        </label>
+      <div className="flex flex-wrap items-center gap-x-6 gap-y-3">
+        <div className="flex items-center gap-2">
+          <Switch id="feed-auto" checked={auto} onCheckedChange={setAuto} />
+          <label htmlFor="feed-auto" className="text-sm text-muted-foreground">
+            Download new items automatically
+          </label>
+        </div>
+        {auto ? (
+          <div className="flex items-center gap-2">
+            <Switch id="feed-backlog" checked={backlog} onCheckedChange={setBacklog} />
+            <label htmlFor="feed-backlog" className="text-sm text-muted-foreground">
+              Also what it lists now
+            </label>
+          </div>
+        ) : null}
+        <div className="flex items-center gap-2">
+          <label htmlFor="feed-interval" className="text-sm text-muted-foreground">
+            Check
+          </label>
+          <Select value={interval} onValueChange={setPollEvery}>
+            <SelectTrigger id="feed-interval" className="h-8 w-36">
+              <SelectValue />
+            </SelectTrigger>
+            <SelectContent>
+              <SelectItem value="900">every 15 min</SelectItem>
+              <SelectItem value="3600">hourly</SelectItem>
+              <SelectItem value="21600">every 6 h</SelectItem>
+              <SelectItem value="86400">daily</SelectItem>
+            </SelectContent>
+          </Select>
+        </div>
       </div>
       <InlineError>{add.isError ? errorMessage(add.error) : null}</InlineError>
     </form>

@@ -22,7 +22,7 @@ const SORTS: { value: LibrarySort; label: string }[] = [
   { value: "newest", label: "Newest first" },
   { value: "oldest", label: "Oldest first" },
   { value: "title", label: "Title A–Z" },
-  { value: "duration", label: "Longest first" },
+  { value: "duration", label: "Shortest first" },
 ];
 
 function isSort(v: string | null): v is LibrarySort {
