@@ -86,3 +86,4 @@ test: install services lint web
 bench: install services
 	uv run python bench/bus_bench.py
 	uv run python bench/pipeline_bench.py
+	uv run python bench/gateway_bench.py
