@@ -83,7 +83,8 @@ test: install services lint web
 	(cd frontend && npm test)
 	uv run pytest
 
-bench: install services
+bench: install services web
+	$(MAKE) system-deps APT_PACKAGES="wrk nginx-light"
 	uv run python bench/bus_bench.py
 	uv run python bench/pipeline_bench.py
 	uv run python bench/gateway_bench.py
