@@ -1,4 +1,5 @@
-"""One function per consumed event: decode, domain, store, outbox, in one transaction."""
+"""One function per consumed event. The feeds service consumes none: it only emits
+(FeedItemDiscovered, UrlSubmitted) from its own polls, through its outbox."""
 from mf_contracts.bus import Handler
 
 HANDLERS: dict[str, Handler] = {}

@@ -487,6 +487,20 @@ export interface components {
             token_type: "bearer";
         };
         /**
+         * CookieSite
+         * @description A site's jar: how many cookies and when the first expires (never the values).
+         */
+        CookieSite: {
+            /** Count */
+            count: number;
+            /** Earliest Expiry */
+            earliest_expiry?: string | null;
+            /** Site */
+            site: string;
+            /** Updated At */
+            updated_at?: string | null;
+        };
+        /**
          * CookieUpload
          * @description As the extension reads them: chrome.cookies.Cookie objects (validated by the vault).
          */
@@ -558,6 +572,96 @@ export interface components {
             interval_s?: number | null;
             /** Title */
             title?: string | null;
+        };
+        /** FeedItemOut */
+        FeedItemOut: {
+            /**
+             * First Seen At
+             * Format: date-time
+             */
+            first_seen_at: string;
+            /**
+             * Id
+             * @description the entry's guid, or its URL
+             */
+            id: string;
+            /**
+             * Job Id
+             * @description the download auto-download started
+             */
+            job_id?: string | null;
+            /** Published At */
+            published_at?: string | null;
+            /**
+             * Title
+             * @default
+             */
+            title: string;
+            /** Url */
+            url: string;
+        };
+        /** FeedItemPage */
+        FeedItemPage: {
+            /** Items */
+            items: components["schemas"]["FeedItemOut"][];
+            /** Total */
+            total: number;
+        };
+        /**
+         * FeedOut
+         * @description A subscription and how its polling goes (feed-svc's view, without the owner id).
+         */
+        FeedOut: {
+            /** Auto Download */
+            auto_download: boolean;
+            /** Backlog */
+            backlog: boolean;
+            /**
+             * Consecutive Failures
+             * @default 0
+             */
+            consecutive_failures: number;
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Id
+             * Format: uuid
+             */
+            id: string;
+            /** Interval S */
+            interval_s: number;
+            /**
+             * Item Count
+             * @default 0
+             */
+            item_count: number;
+            /**
+             * Kind
+             * @description rss, youtube or ytdlp, after the first good poll
+             */
+            kind?: string | null;
+            /** Last Error */
+            last_error?: string | null;
+            /** Last Error At */
+            last_error_at?: string | null;
+            /** Last Ok At */
+            last_ok_at?: string | null;
+            /** Last Polled At */
+            last_polled_at?: string | null;
+            /** Next Poll At */
+            next_poll_at?: string | null;
+            /**
+             * Rate Limited Until
+             * @description the site asked for a pause
+             */
+            rate_limited_until?: string | null;
+            /** Title */
+            title?: string | null;
+            /** Url */
+            url: string;
         };
         /** HTTPValidationError */
         HTTPValidationError: {
@@ -770,10 +874,22 @@ export interface components {
              */
             name: string;
         };
+        /** PollResult */
+        PollResult: {
+            /** Error */
+            error?: string | null;
+            /** New Items */
+            new_items: number;
+        };
         /** SetupStatus */
         SetupStatus: {
             /** Needs Setup */
             needs_setup: boolean;
+        };
+        /** StoredSites */
+        StoredSites: {
+            /** Sites */
+            sites: components["schemas"]["CookieSite"][];
         };
         /** UserOut */
         UserOut: {
@@ -920,9 +1036,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["CookieSite"][];
                 };
             };
         };
@@ -946,9 +1060,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["StoredSites"];
                 };
             };
             /** @description Validation Error */
@@ -1101,9 +1213,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    }[];
+                    "application/json": components["schemas"]["FeedOut"][];
                 };
             };
         };
@@ -1127,9 +1237,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FeedOut"];
                 };
             };
             /** @description Validation Error */
@@ -1193,9 +1301,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FeedOut"];
                 };
             };
             /** @description Validation Error */
@@ -1229,9 +1335,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["FeedItemPage"];
                 };
             };
             /** @description Validation Error */
@@ -1262,9 +1366,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": {
-                        [key: string]: unknown;
-                    };
+                    "application/json": components["schemas"]["PollResult"];
                 };
             };
             /** @description Validation Error */

@@ -1,7 +1,10 @@
 """Cookie jars from the extension, kept encrypted by the vault (values never come back)."""
 from __future__ import annotations
 
+from datetime import datetime
+
 from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel
 
 from ..deps import CookieUploader, CurrentUser
 from ..schemas import CookieUpload
@@ -9,7 +12,20 @@ from ..schemas import CookieUpload
 router = APIRouter(prefix="/api/cookies", tags=["cookies"])
 
 
-@router.post("", status_code=201)
+class CookieSite(BaseModel):
+    """A site's jar: how many cookies and when the first expires (never the values)."""
+
+    site: str
+    count: int
+    earliest_expiry: datetime | None = None
+    updated_at: datetime | None = None
+
+
+class StoredSites(BaseModel):
+    sites: list[CookieSite]
+
+
+@router.post("", status_code=201, response_model=StoredSites)
 async def upload(body: CookieUpload, request: Request, who: CookieUploader) -> dict:
     resp = await request.app.state.vault.call(
         "POST", "/internal/jars", user_id=who.user_id,
@@ -17,7 +33,7 @@ async def upload(body: CookieUpload, request: Request, who: CookieUploader) -> d
     return resp.json()
 
 
-@router.get("")
+@router.get("", response_model=list[CookieSite])
 async def sites(request: Request, who: CookieUploader) -> list[dict]:
     return (await request.app.state.vault.call("GET", "/internal/jars", user_id=who.user_id)).json()
 

@@ -33,7 +33,7 @@ function FeedItems({ feed }: { feed: Feed }) {
   return (
     <ul className="divide-y rounded-lg border">
       {items.data.map((item) => (
-        <li key={item.item_id} className="flex items-center gap-3 px-3 py-2.5">
+        <li key={item.id} className="flex items-center gap-3 px-3 py-2.5">
           <div className="min-w-0 flex-1">
             <a href={item.url} target="_blank" rel="noreferrer noopener" className="block truncate text-sm font-medium hover:text-primary">
               {item.title || item.url}

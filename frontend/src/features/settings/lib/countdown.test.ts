@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { toCookieJars } from "../api/get-cookie-jars";
 import { localDeadline, secondsLeft } from "./countdown";
 
 describe("pairing countdown", () => {
@@ -16,10 +15,3 @@ describe("pairing countdown", () => {
   });
 });
 
-describe("cookie jar rows", () => {
-  it("keeps the documented fields and drops malformed rows", () => {
-    expect(toCookieJars([{ site: "example.com", count: 3, earliest_expiry: "2025-02-01T00:00:00Z", updated_at: null, extra: 1 }, { nope: true }])).toEqual([
-      { site: "example.com", count: 3, earliest_expiry: "2025-02-01T00:00:00Z", updated_at: null },
-    ]);
-  });
-});
