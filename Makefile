@@ -8,13 +8,15 @@ export MF_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/mediafetcher
 export MF_REDIS_URL ?= redis://127.0.0.1:6379/0
 export MF_MEDIA_ROOT ?= /mnt/media
 export MF_PORT ?= 8080
+# The unpacked extension in extension/dist has this fixed id (extension/keys): allowed by CORS.
+export MF_EXTENSION_ORIGINS ?= chrome-extension://gagcaicpgdikclnmgonnfnggffkanndd
 export MF_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export MF_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export UV_COMPILE_BYTECODE := 1
 APT_PACKAGES := ffmpeg chromium
 PG_ADMIN := $(dir $(MF_TEST_DATABASE_URL))postgres
 
-.PHONY: run test install system-deps python-deps services database lint bench help web
+.PHONY: run test install system-deps python-deps services database lint bench help web extension
 
 help:
 	@echo "make run    install what is missing and start every service (http://127.0.0.1:$(MF_PORT))"
@@ -70,7 +72,12 @@ web:
 	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
 	npm run build
 
-run: install database web
+extension:
+	cd extension
+	if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund; fi
+	npm run build
+
+run: install database web extension
 	mkdir -p "$(MF_MEDIA_ROOT)" || { echo "cannot create MF_MEDIA_ROOT=$(MF_MEDIA_ROOT); set it to a writable folder"; exit 1; }
 	uv run mf migrate
 	echo "MediaFetcher on http://127.0.0.1:$(MF_PORT) (Ctrl-C stops every service)"
@@ -79,8 +86,10 @@ run: install database web
 lint:
 	uv run lint-imports
 
-test: install services lint web
+test: install services lint web extension
 	(cd frontend && npm test)
+	(cd extension && npx vitest run --reporter=default --reporter=json --outputFile=/tmp/mf-ext-vitest.json)
+	node -e 'const r=require("/tmp/mf-ext-vitest.json"); console.log(`extension: $${r.numPassedTests} passed, $${r.numFailedTests} failed`)'
 	uv run pytest
 
 bench: install services web
