@@ -216,10 +216,14 @@ def distribution(name: str) -> str:
     return pyproject(SERVICE_DIRS[name])["project"]["name"]
 
 
+# Services that use yt-dlp only for flat listings (no download, merge or probe): no ffmpeg.
+YTDLP_LISTING_ONLY = {"feeds"}
+
+
 def runs_ffmpeg(name: str) -> bool:
     """The service starts ffmpeg/ffprobe itself, or through yt-dlp (merging, probing)."""
     deps = pyproject(SERVICE_DIRS[name])["project"]["dependencies"]
-    if any(re.match(r"yt-dlp\b", d) for d in deps):
+    if any(re.match(r"yt-dlp\b", d) for d in deps) and name not in YTDLP_LISTING_ONLY:
         return True
     argv = re.compile(r"""["']ff(?:mpeg|probe)["']\s*,""")
     sources = (ROOT / SERVICE_DIRS[name] / "src").rglob("*.py")
