@@ -20,6 +20,15 @@ log = get_logger(__name__)
 _NAME = re.compile(r"^(\d{3,})_[\w-]+\.sql$")
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
+# The database itself is away (restarting, crashed, unreachable), as opposed to a query
+# that failed. No connection: OSError (refused, reset, timed out). A connection whose
+# server went away: InterfaceError, or InternalClientError when it was mid-transaction.
+# A server shutting down or still recovering: OperatorIntervention (57P01-57P03) and
+# connection-class (08xxx) errors. Retrying later is the remedy for all of them.
+DATABASE_DOWN: tuple[type[BaseException], ...] = (
+    OSError, asyncpg.InterfaceError, asyncpg.InternalClientError,
+    asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError)
+
 
 def check_ident(name: str) -> str:
     if not _IDENT.match(name):

@@ -45,6 +45,15 @@ def check_url_syntax(url: str) -> tuple[str, int | None]:
     """Scheme, host and length checks that need no DNS; returns (host, port)."""
     if len(url) > MAX_URL_LENGTH:
         raise UrlRefused(f"URL is longer than {MAX_URL_LENGTH} characters")
+    # urlsplit silently drops tabs and newlines, so the host checked here could differ
+    # from what another parser makes of the stored URL; a NUL, or a lone surrogate,
+    # cannot even be stored (they made POST /api/jobs answer 500: tests/faults).
+    if any(ord(ch) < 32 or 127 <= ord(ch) < 160 for ch in url.strip()):
+        raise UrlRefused("the URL contains control characters")
+    try:
+        url.encode("utf-8")
+    except UnicodeEncodeError:
+        raise UrlRefused("the URL is not valid text (a lone surrogate)") from None
     try:
         parts = urlsplit(url.strip())
         port = parts.port

@@ -5,6 +5,7 @@ published, and when two submissions are the same source.
 """
 from __future__ import annotations
 
+import errno
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 from mf_contracts.events import MediaInfo
 
 DESCRIPTION_MAX = 5000
+TEXT_MAX = 1000
 ESSENCE_MAX = 300
 # Best quality first (resolution, then frame rate); among equals H.264/AAC win, because
 # that is what browsers play without a transcode.
@@ -77,6 +79,8 @@ _RULE_TEXT: tuple[tuple[str, str], ...] = (
      "This address is on a private or local network, which this server may not fetch from"),
     (r"No space left on device|Errno 28",
      "The media volume is full (no space left on device)"),
+    (r"Read-only file system|Errno 30",
+     "The media volume is read-only, so nothing can be downloaded; check how it is mounted"),
     (r"no audio or video stream",
      "The address does not lead to a video or audio file (what it serves is not media)"),
     (r"Unsupported URL",
@@ -138,6 +142,30 @@ def failure_reason(message: str) -> str:
         plain = next((reason for pattern, reason in _RULES if pattern.search(message or "")),
                      "The download failed")
     return f"{plain} — {detail}" if detail else plain
+
+
+# The media volume refusing writes: retrying the job changes nothing until an operator
+# acts, so these end the job at once with plain words (as the library does), instead of
+# being redelivered until the bus gives up with "repeated internal errors".
+_DISK_REASONS = {
+    errno.ENOSPC: "The media volume is full (no space left on device); free some space and "
+                  "submit the link again",
+    errno.EDQUOT: "The media volume's quota is used up; free some space and submit the link again",
+    errno.EROFS: "The media volume is read-only, so nothing can be downloaded; check how it "
+                 "is mounted",
+    errno.EACCES: "The downloader may not write to the media volume (permission denied); "
+                  "check the owner of the media folder",
+}
+
+
+def disk_failure_reason(exc: OSError, *, media_root: Path) -> str | None:
+    """Plain words for a media-volume failure retrying will not fix; None otherwise."""
+    reason = _DISK_REASONS.get(exc.errno or 0)
+    if reason is None:
+        return None
+    if exc.errno == errno.EACCES and not str(exc.filename or "").startswith(str(media_root)):
+        return None  # permission trouble elsewhere is not the volume's
+    return reason
 
 
 def worker_died_reason(returncode: int | None) -> str:
@@ -261,26 +289,54 @@ def linked_info(known: KnownSource, *, submitted_url: str) -> MediaInfo:
                         "source_url": submitted_url})
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_CONTROL_EXCEPT_LINES = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def clean_text(value: Any, *, limit: int = TEXT_MAX, multiline: bool = False) -> str | None:
+    """Text a site sent, made safe to store and show: no control characters, one line
+    (unless `multiline`), at most `limit` characters.
+
+    A NUL cannot even be stored (Postgres text and jsonb refuse it): a page with one in
+    its <title> failed its job after every retry, its file left in staging
+    (tests/faults). Other control characters are dropped so a title never carries line
+    breaks into a header or a log line.
+    """
+    if value is None:
+        return None
+    text = str(value)
+    if multiline:
+        text = _CONTROL_EXCEPT_LINES.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    else:
+        text = " ".join(_CONTROL.sub(" ", text).split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def downloaded_info(info: dict[str, Any], *, submitted_url: str, thumbnail_path: str | None,
                     probed_duration: float | None) -> MediaInfo:
-    """MediaInfo from the worker's `info` (yt-dlp's info_dict, trimmed).
+    """MediaInfo from the worker's `info` (yt-dlp's info_dict, trimmed), every text
+    field through `clean_text`.
 
     The duration yt-dlp reports wins; a plain file from the generic extractor has none,
     so ffprobe's is used.
     """
-    description = info.get("description") or None
-    if description and len(description) > DESCRIPTION_MAX:
-        description = description[:DESCRIPTION_MAX - 1] + "…"
     duration = _num(info.get("duration")) or probed_duration
+    uploader = info.get("uploader") or info.get("channel") or info.get("uploader_id")
     return MediaInfo(
-        title=str(info.get("title") or info.get("id") or ""),
-        uploader=info.get("uploader") or info.get("channel") or info.get("uploader_id"),
+        title=clean_text(info.get("title") or info.get("id") or "") or "",
+        uploader=clean_text(uploader) or None,
         duration=duration,
         source_url=submitted_url,
-        webpage_url=info.get("webpage_url"),
-        extractor=str(info.get("extractor_key") or info.get("extractor") or ""),
-        source_id=str(info.get("id") or ""),
+        webpage_url=clean_text(info.get("webpage_url"), limit=8192) or None,
+        extractor=clean_text(info.get("extractor_key") or info.get("extractor") or "") or "",
+        source_id=source_id_of(info),
         thumbnail_path=thumbnail_path,
-        description=description,
-        upload_date=info.get("upload_date"),
+        description=clean_text(info.get("description"), limit=DESCRIPTION_MAX,
+                               multiline=True) or None,
+        upload_date=clean_text(info.get("upload_date")) or None,
     )
+
+
+def source_id_of(info: dict[str, Any]) -> str:
+    """The extractor's id, cleaned the same way wherever it is looked up or stored."""
+    return clean_text(info.get("id") or "") or ""

@@ -103,14 +103,14 @@ async def _follow(ctx: HandlerContext, cfg: DownloaderConfig, worker: Worker, *,
 async def _on_info(ctx: HandlerContext, worker: Worker, info: dict[str, Any], *,
                    url: str) -> domain.KnownSource | None:
     """The source is known now: link it if it is stored, else announce the download."""
-    extractor, source_id = str(info.get("extractor_key") or ""), str(info.get("id") or "")
+    extractor, source_id = str(info.get("extractor_key") or ""), domain.source_id_of(info)
     key = domain.source_key(extractor=extractor, source_id=source_id,
                             webpage_url=info.get("webpage_url"))
     known = await store.find_by_source(ctx.pool, extractor=extractor, source_key=key)
     if known is not None:
         return known
     await ctx.emit_now(DownloadStarted(url=url, extractor=extractor, source_id=source_id,
-                                       title=str(info.get("title") or "")))
+                                       title=domain.clean_text(info.get("title")) or ""))
     await worker.proceed()
     return None
 

@@ -52,6 +52,14 @@ async def _download(ctx: HandlerContext, wired: config.Wired, *, url: str) -> Ou
         outcome = await run_download(ctx, cfg, wired.workers, url=url)
         if isinstance(outcome, Done) and await store.is_cancelled(ctx.pool, job_id=job_id):
             outcome = Cancelled()  # cancelled while the file was being finished: cancel wins
+    except OSError as exc:
+        # A full or read-only media volume (the staging folder cannot be made) used to
+        # be retried until dead-lettered as "repeated internal errors" (tests/faults).
+        remove_staging(cfg.media_root, job_id)
+        reason = domain.disk_failure_reason(exc, media_root=cfg.media_root)
+        if reason is None:
+            raise
+        outcome = Failed(reason)
     except BaseException:
         remove_staging(cfg.media_root, job_id)  # a retry starts from an empty folder anyway
         raise

@@ -15,7 +15,7 @@ import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from mf_contracts.internal_api import require_service_token
+from mf_contracts.internal_api import PageOffset, require_service_token
 from mf_contracts.netguard import UrlRefused, check_url
 from mf_contracts.service import Runtime
 from pydantic import BaseModel, Field
@@ -141,7 +141,7 @@ def item_routes(rt: Runtime) -> APIRouter:
 
     @router.get("/{feed_id}/items", response_model=ItemPage)
     async def items(feed_id: uuid.UUID, user_id: uuid.UUID, limit: int = Query(50, ge=1, le=500),
-                    offset: int = Query(0, ge=0)) -> dict[str, Any]:
+                    offset: PageOffset = 0) -> dict[str, Any]:
         _found(await store.get_feed(rt.pool, feed_id=feed_id, user_id=user_id))
         rows, total = await store.list_items(rt.pool, feed_id=feed_id, limit=limit, offset=offset)
         return {"items": [{"id": r["item_id"], **dict(r)} for r in rows], "total": total}

@@ -49,7 +49,14 @@ async def principal(request: Request, rt: Rt) -> Principal:
         claims = read_access_token(rt.settings.jwt_secret, token)
     except InvalidToken:
         raise HTTPException(401, "invalid or expired token", headers=UNAUTHORIZED) from None
-    return Principal(claims.user_id, claims.is_admin, "jwt")
+    # A signature proves who the token was issued to, not that the account still exists
+    # (or is still an admin): a deleted user's token used to go on submitting jobs, and
+    # made pairing and token creation fail with a 500 (foreign key; tests/faults).
+    async with rt.pool.acquire() as conn:
+        user = await store.user_by_id(conn, claims.user_id)
+    if user is None:
+        raise HTTPException(401, "this account no longer exists", headers=UNAUTHORIZED)
+    return Principal(user["id"], user["is_admin"], "jwt")
 
 
 async def _extension_principal(rt: Runtime, token: str) -> Principal:

@@ -7,8 +7,10 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
+from mf_contracts.db import DATABASE_DOWN
 from mf_contracts.logging import get_logger
 from mf_contracts.service import Runtime
+from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .adapters.internal import InternalService
@@ -17,6 +19,7 @@ from .limits import BodyLimit
 from .routes import access, auth, cookies, events, feeds, jobs, library
 
 log = get_logger(__name__)
+RETRY_AFTER_S = 5
 DEFAULT_DIST = Path(__file__).resolve().parents[3] / "frontend" / "dist"
 
 
@@ -49,6 +52,22 @@ def _errors(app: FastAPI) -> None:
             where = ".".join(str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path"))
             parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
         return JSONResponse({"detail": "; ".join(parts) or "invalid request"}, status_code=422)
+
+    async def away(request: Request, exc: Exception) -> JSONResponse:
+        """A restarting database or Redis is not a bug: say what is away and that trying
+        again will work (a 500 said neither; tests/faults, real restarts of both).
+        Registered per class, not under Exception: handlers of Exception run in the
+        outermost middleware, which re-raises afterwards, and uvicorn then closes the
+        keep-alive connection under the client's next request."""
+        what = "the event bus (Redis)" if isinstance(exc, RedisError) else "the database"
+        log.warning("request failed, a backing service is away", path=request.url.path,
+                    error=repr(exc))
+        return JSONResponse({"detail": f"{what} is unreachable right now; try again in a "
+                                       "moment"}, status_code=503,
+                            headers={"retry-after": str(RETRY_AFTER_S)})
+
+    for kind in (*DATABASE_DOWN, RedisError):
+        app.add_exception_handler(kind, away)
 
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Response
-from mf_contracts.internal_api import require_service_token
+from mf_contracts.internal_api import PageOffset, require_service_token
 from mf_contracts.service import Runtime
 from mf_contracts.settings import get_settings
 from pydantic import BaseModel
@@ -104,7 +104,7 @@ def item_routes(lib: Library) -> APIRouter:
 
     @router.get("/items", response_model=ItemPage)
     async def list_items(user_id: uuid.UUID, q: str | None = None,
-                         limit: int = Query(50, ge=1), offset: int = Query(0, ge=0),
+                         limit: int = Query(50, ge=1), offset: PageOffset = 0,
                          sort: Literal["newest", "oldest", "title", "duration"] = "newest"
                          ) -> ItemPage:
         rows, total = await store.list_items(lib.pool, user_id=user_id, pattern=like_pattern(q),

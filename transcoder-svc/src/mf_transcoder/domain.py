@@ -253,9 +253,22 @@ def unreadable_reason(detail: str) -> str:
     return f"The downloaded file is not playable media ({detail})"
 
 
+# ffmpeg 5.1 reports a failed write of its output (the volume filled up mid-file) with
+# these lines and still exits 0; the truncated file then looked merely "unplayable".
+_OUTPUT_WRITE_ERRORS = ("Error writing trailer", "Error closing file", "No space left on device")
+
+
+def output_write_error(stderr: str) -> str | None:
+    """ffmpeg's line saying it could not finish writing its output (whatever its exit
+    code), or None."""
+    return next((line for line in stderr.splitlines()
+                 if any(marker in line for marker in _OUTPUT_WRITE_ERRORS)), None)
+
+
 def ffmpeg_failure_reason(detail: str) -> str:
     if "No space left on device" in detail:
-        return f"The media volume is full ({detail})"
+        return ("The media volume is full (no space left on device while converting); free "
+                "some space and submit the link again")
     return f"The downloaded file could not be converted ({detail})"
 
 

@@ -96,8 +96,10 @@ async def _convert(*, source: Path, staging: Path, probe: MediaProbe, plan: doma
         elapsed = time.monotonic() - started
         if run.stopped:
             return Cancelled()
-        if run.returncode != 0:
-            detail = domain.error_detail(run.stderr, paths=(str(source), str(partial)))
+        write_error = domain.output_write_error(run.stderr)
+        if run.returncode != 0 or write_error:
+            detail = domain.error_detail(write_error or run.stderr,
+                                         paths=(str(source), str(partial)))
             return Failed(domain.ffmpeg_failure_reason(detail))
         checked = await _check(partial, plan=plan, source=probe)
         if isinstance(checked, Failed):

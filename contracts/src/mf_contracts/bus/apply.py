@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import asyncpg
 
+from ..db import DATABASE_DOWN
 from ..envelope import Envelope
 from ..logging import bound, get_logger
 from .context import Handler, HandlerContext, Publisher, record_inbox
@@ -16,7 +17,9 @@ from .context import Handler, HandlerContext, Publisher, record_inbox
 log = get_logger(__name__)
 
 # Errors that mean the connection itself is gone: the whole batch is lost, not one entry.
-CONNECTION_ERRORS = (asyncpg.InterfaceError, asyncpg.ConnectionDoesNotExistError, OSError)
+# (InternalClientError, on a backend terminated mid-transaction, used to escape and end
+# the whole service: tests/faults, pg_terminate_backend.)
+CONNECTION_ERRORS = DATABASE_DOWN
 # Races another transaction can make us lose; trying again is the remedy.
 TRANSIENT_ERRORS = (asyncpg.DeadlockDetectedError, asyncpg.SerializationError)
 TRANSIENT_RETRIES = 3

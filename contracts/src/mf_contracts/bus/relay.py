@@ -11,7 +11,9 @@ import zlib
 
 import asyncpg
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
+from ..db import DATABASE_DOWN
 from ..logging import get_logger
 from .keys import Keys
 from .outbox import channel
@@ -95,7 +97,12 @@ class Relay:
                 try:
                     self.published += await drain(self.pool, self.redis, self.keys,
                                                   schema=self.schema)
-                except (OSError, asyncpg.PostgresError, ConnectionError) as exc:
+                # Redis restarting raises redis' own errors, which are not OSError; a
+                # Postgres backend cut mid-transaction raises asyncpg errors that are not
+                # PostgresError. Either way the rows stay unpublished and the next pass
+                # sends them: the relay must not die (it did, taking its whole service
+                # down with it: tests/faults, CLIENT KILL and pg_terminate_backend).
+                except (asyncpg.PostgresError, *DATABASE_DOWN, RedisError) as exc:
                     log.warning("relay publish failed, will retry", error=str(exc))
                     await asyncio.sleep(self.poll_seconds)
                 await self._wait(stop)

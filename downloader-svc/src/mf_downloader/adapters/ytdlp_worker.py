@@ -61,17 +61,25 @@ class Control:
         os.killpg(os.getpgrp(), signal.SIGKILL)
 
 
-def guard_network() -> None:
+def guard_network(*, allow_private: bool = False) -> None:
     """Every connection this process makes must pass the private-address guard.
 
     yt-dlp's own HTTP stack resolves names through socket.getaddrinfo, which the guard
     wraps. ffmpeg used as a downloader (yt-dlp's fallback for HLS features its native
     downloader lacks) resolves names itself, out of the guard's sight: with the guard
     on it may not download at all. It still merges and converts local files.
+
+    With private networks allowed the resolver is guarded all the same: the cloud
+    metadata address (and multicast, unspecified, reserved ones) stays refused, also
+    after a redirect. It used to be unguarded then, so a page redirecting to
+    169.254.169.254 was fetched (tests/faults). ffmpeg keeps its own connections in
+    that mode (LAN sources are what the operator asked for).
     """
     from yt_dlp.downloader.external import FFmpegFD
 
-    guard_resolver(allow_private=False)
+    guard_resolver(allow_private=allow_private)
+    if allow_private:
+        return
 
     def refuse(self, filename, info_dict):
         raise UrlRefused("refused to let ffmpeg download this stream: its connections "
@@ -203,8 +211,7 @@ def main() -> int:
     if not line.strip():
         return 0  # a spare the service no longer needs
     job = json.loads(line)
-    if not job.get("allow_private"):
-        guard_network()
+    guard_network(allow_private=bool(job.get("allow_private")))
     control = Control()
     try:
         send(download(job, control))

@@ -5,6 +5,7 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Query, Request, Response
+from mf_contracts.internal_api import PageOffset
 from pydantic import BaseModel, Field
 
 from ..deps import CurrentUser
@@ -96,7 +97,7 @@ async def unsubscribe(feed_id: uuid.UUID, request: Request, who: CurrentUser) ->
 
 @router.get("/{feed_id}/items", response_model=FeedItemPage)
 async def items(feed_id: uuid.UUID, request: Request, who: CurrentUser,
-                limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)) -> dict:
+                limit: int = Query(50, ge=1, le=200), offset: PageOffset = 0) -> dict:
     return (await _feeds(request).call("GET", f"/internal/feeds/{feed_id}/items", user_id=who.user_id,
                                        params={"limit": limit, "offset": offset})).json()
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from mf_contracts.bus.outbox import append
 from mf_contracts.envelope import new_envelope
 from mf_contracts.events import JobCancelled, UrlSubmitted
+from mf_contracts.internal_api import PageOffset
 from mf_contracts.netguard import UrlRefused, check_url
 
 from .. import domain, store
@@ -45,7 +46,8 @@ async def start_job(rt, *, user_id: uuid.UUID, url: str, origin: str) -> JobOut:
 
 @router.get("", response_model=JobList)
 async def jobs(who: AnyPrincipal, rt: Rt, limit: int = Query(50, ge=1, le=200),
-               offset: int = Query(0, ge=0), status: Status | None = None) -> JobList:
+               offset: PageOffset = 0,
+               status: Status | None = None) -> JobList:
     async with rt.pool.acquire() as conn:
         rows, total = await store.list_jobs(conn, user_id=who.user_id, limit=limit, offset=offset,
                                             status=status)

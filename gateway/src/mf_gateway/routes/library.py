@@ -9,6 +9,7 @@ from typing import Literal
 import orjson
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import FileResponse, Response
+from mf_contracts.internal_api import PageOffset
 from mf_contracts.storage import OutsideMediaRoot, confine
 
 from .. import domain
@@ -27,7 +28,7 @@ def _library(request: Request):
 
 @router.get("", response_model=ItemList)
 async def items(request: Request, who: AnyPrincipal, rt: Rt, q: str | None = Query(None, max_length=200),
-                limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0),
+                limit: int = Query(50, ge=1, le=200), offset: PageOffset = 0,
                 sort: Sort = "newest") -> Response:
     resp = await _library(request).call("GET", "/internal/items", user_id=who.user_id,
                                         params={"q": q, "limit": limit, "offset": offset, "sort": sort})
