@@ -8,6 +8,7 @@ transaction, under an advisory lock so two replicas starting together don't race
 from __future__ import annotations
 
 import re
+import socket
 import zlib
 from dataclasses import dataclass
 from importlib import resources
@@ -28,6 +29,18 @@ _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 DATABASE_DOWN: tuple[type[BaseException], ...] = (
     OSError, asyncpg.InterfaceError, asyncpg.InternalClientError,
     asyncpg.PostgresConnectionError, asyncpg.OperatorInterventionError)
+
+
+def database_unreachable(exc: BaseException) -> bool:
+    """DATABASE_DOWN without the OSErrors that are about files (a missing media file is
+    not a database outage). Connecting fails with ConnectionError or TimeoutError, with
+    gaierror while a container's name does not resolve, or with a plain OSError
+    ("Multiple exceptions: ...", no errno) when several addresses were tried."""
+    if isinstance(exc, (ConnectionError, TimeoutError, socket.gaierror)):
+        return True
+    if isinstance(exc, OSError):
+        return type(exc) is OSError and exc.errno is None
+    return isinstance(exc, DATABASE_DOWN)
 
 
 def check_ident(name: str) -> str:

@@ -9,7 +9,7 @@ import hmac
 from typing import Annotated
 
 import httpx
-from fastapi import Depends, HTTPException, Query, Request
+from fastapi import HTTPException, Query, Request
 
 from .settings import Settings, get_settings
 
@@ -18,7 +18,10 @@ from .settings import Settings, get_settings
 PageOffset = Annotated[int, Query(ge=0, le=2**31 - 1)]
 
 
-def require_service_token(request: Request, settings: Settings = Depends(get_settings)) -> None:
+async def require_service_token(request: Request) -> None:
+    """Async, and reading the settings the runtime put on the app: a sync dependency
+    costs a thread hop per request."""
+    settings: Settings = getattr(request.app.state, "settings", None) or get_settings()
     header = request.headers.get("authorization", "")
     token = header.removeprefix("Bearer ").strip()
     if not token or not hmac.compare_digest(token, settings.service_token):

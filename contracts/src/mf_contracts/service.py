@@ -29,6 +29,7 @@ from .bus.relay import Relay
 from .db import create_pool, load_migrations, migrate
 from .logging import configure_logging, get_logger
 from .settings import Settings, get_settings
+from .zerocopy import ZeroCopyProtocol
 
 log = get_logger(__name__)
 
@@ -132,9 +133,11 @@ def build_app(rt: Runtime) -> FastAPI:
         return JSONResponse(body, status_code=code)
 
     app.add_api_route("/healthz", healthz, methods=["GET"], include_in_schema=False)
-    # Dependencies (the service token check) read this service's settings, not the
-    # process-wide ones: several services with their own settings may share a process.
-    app.dependency_overrides[get_settings] = lambda: rt.settings
+    # The service token check reads this service's settings, not the process-wide ones:
+    # several services with their own settings may share a process. (Not through
+    # dependency_overrides: with any override set, FastAPI analyses every dependency's
+    # signature again on every request, a fifth of the gateway's CPU when streaming.)
+    app.state.settings = rt.settings
     # First, so a service's catch-all route (the gateway's SPA) cannot shadow it.
     app.router.routes.insert(0, app.router.routes.pop())
     return app
@@ -191,7 +194,8 @@ async def _run_tasks(rt: Runtime, stop: asyncio.Event) -> bool:
     """Relay, HTTP, consumer and the service's own tasks until `stop`; True if one crashed."""
     spec, settings = rt.spec, rt.settings
     server = _Server(uvicorn.Config(build_app(rt), host=settings.host, port=spec.port(settings),
-                                    log_config=None, access_log=False, lifespan="off"))
+                                    log_config=None, access_log=False, lifespan="off",
+                                    http=ZeroCopyProtocol))
     relay = Relay(pool=rt.pool, redis=rt.redis, keys=rt.keys, schema=rt.schema,
                   dsn=settings.database_url)
     tasks = [asyncio.create_task(relay.run(stop), name="relay"),

@@ -10,13 +10,16 @@ from typing import Any
 
 import asyncpg
 import orjson
+from mf_contracts.db import DATABASE_DOWN
 from mf_contracts.events import MediaInfo
+from mf_contracts.logging import get_logger
 
 from .domain import KnownSource
 
 # Cancellations and per-job metadata are only needed while a job is in flight.
 _KEEP = "interval '30 days'"
 _LOCK_NAMESPACE = 0x6D66_646C  # "mfdl": the first key of this service's advisory locks
+log = get_logger(__name__)
 
 
 @asynccontextmanager
@@ -41,8 +44,13 @@ async def job_lock(pool: asyncpg.Pool, *, job_id: uuid.UUID,
         try:
             yield True
         finally:
-            await conn.execute("SELECT pg_advisory_unlock($1, hashtext($2))",
-                               _LOCK_NAMESPACE, str(job_id))
+            try:
+                await conn.execute("SELECT pg_advisory_unlock($1, hashtext($2))",
+                                   _LOCK_NAMESPACE, str(job_id))
+            except (asyncpg.PostgresError, *DATABASE_DOWN) as exc:
+                # The connection died during the download (a database restart): the lock
+                # went with its session. Failing here threw away a finished download.
+                log.warning("job lock already gone with its connection", error=str(exc))
 
 
 async def record_cancel(conn: asyncpg.Connection, *, job_id: uuid.UUID, reason: str) -> None:

@@ -84,7 +84,7 @@ class PollResult(BaseModel):
 
 
 def build_api(rt: Runtime) -> FastAPI:
-    app = FastAPI(title="mf-feeds (internal)")  # the runtime binds get_settings to rt.settings
+    app = FastAPI(title="mf-feeds (internal)")  # the runtime puts its settings on app.state
 
     @app.exception_handler(RequestValidationError)
     async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:

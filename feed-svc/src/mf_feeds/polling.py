@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import asyncpg
 from mf_contracts.bus import outbox
+from mf_contracts.db import DATABASE_DOWN
 from mf_contracts.envelope import new_envelope
 from mf_contracts.events import FeedItemDiscovered, UrlSubmitted
 from mf_contracts.ids import uuid7
@@ -26,7 +27,7 @@ from .connectors import Outcome, Source, read_source
 from .domain import FeedItem, asks_for_pause, next_poll_delay, oldest_first, should_submit
 
 log = get_logger(__name__)
-DB_ERRORS = (OSError, asyncpg.PostgresError, asyncpg.InterfaceError)
+DB_ERRORS = (asyncpg.PostgresError, *DATABASE_DOWN)
 
 
 @dataclass(frozen=True)

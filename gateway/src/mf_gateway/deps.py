@@ -26,14 +26,14 @@ class Principal:
     scopes: frozenset[str] = field(default=domain.SCOPES)
 
 
-def runtime(request: Request) -> Runtime:
+async def runtime(request: Request) -> Runtime:  # async: no thread hop per request
     return request.app.state.rt
 
 
 Rt = Annotated[Runtime, Depends(runtime)]
 
 
-def bearer(request: Request) -> str:
+async def bearer(request: Request) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
@@ -42,7 +42,7 @@ def bearer(request: Request) -> str:
 
 
 async def principal(request: Request, rt: Rt) -> Principal:
-    token = bearer(request)
+    token = await bearer(request)
     if token.startswith("mfx_"):
         return await _extension_principal(rt, token)
     try:

@@ -7,7 +7,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import FileResponse, JSONResponse
-from mf_contracts.db import DATABASE_DOWN
+from mf_contracts.db import DATABASE_DOWN, database_unreachable
 from mf_contracts.logging import get_logger
 from mf_contracts.service import Runtime
 from redis.exceptions import RedisError
@@ -53,12 +53,18 @@ def _errors(app: FastAPI) -> None:
             parts.append(f"{where}: {err.get('msg')}" if where else str(err.get("msg")))
         return JSONResponse({"detail": "; ".join(parts) or "invalid request"}, status_code=422)
 
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        log.error("request failed", path=request.url.path, error=repr(exc))
+        return JSONResponse({"detail": "internal error"}, status_code=500)
+
     async def away(request: Request, exc: Exception) -> JSONResponse:
         """A restarting database or Redis is not a bug: say what is away and that trying
         again will work (a 500 said neither; tests/faults, real restarts of both).
         Registered per class, not under Exception: handlers of Exception run in the
         outermost middleware, which re-raises afterwards, and uvicorn then closes the
         keep-alive connection under the client's next request."""
+        if not isinstance(exc, RedisError) and not database_unreachable(exc):
+            return await crashed(request, exc)  # a file's OSError, say: a real 500
         what = "the event bus (Redis)" if isinstance(exc, RedisError) else "the database"
         log.warning("request failed, a backing service is away", path=request.url.path,
                     error=repr(exc))
@@ -68,11 +74,7 @@ def _errors(app: FastAPI) -> None:
 
     for kind in (*DATABASE_DOWN, RedisError):
         app.add_exception_handler(kind, away)
-
-    @app.exception_handler(Exception)
-    async def crashed(request: Request, exc: Exception) -> JSONResponse:
-        log.error("request failed", path=request.url.path, error=repr(exc))
-        return JSONResponse({"detail": "internal error"}, status_code=500)
+    app.add_exception_handler(Exception, crashed)
 
 
 def _spa(app: FastAPI, dist: Path) -> None:

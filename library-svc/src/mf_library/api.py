@@ -16,7 +16,6 @@ import asyncpg
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Response
 from mf_contracts.internal_api import PageOffset, require_service_token
 from mf_contracts.service import Runtime
-from mf_contracts.settings import get_settings
 from pydantic import BaseModel
 
 from . import store
@@ -93,8 +92,7 @@ def file_of(lib: Library, row: asyncpg.Record) -> FileInfo:
 def build_api(rt: Runtime) -> FastAPI:
     lib = library_of(rt)
     app = FastAPI(title="mf-library (internal)")
-    # The token is checked against this runtime's settings, not the process default.
-    app.dependency_overrides[get_settings] = lambda: rt.settings
+    app.state.settings = rt.settings  # the token is checked against these
     app.include_router(item_routes(lib))
     return app
 

@@ -54,7 +54,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
 
 def build_api(rt: Runtime) -> FastAPI:
-    app = FastAPI(title="mf-vault (internal)")  # the runtime binds get_settings to rt.settings
+    app = FastAPI(title="mf-vault (internal)")  # the runtime puts its settings on app.state
     _install_error_handlers(app)
     app.include_router(_routes(rt))
     return app
