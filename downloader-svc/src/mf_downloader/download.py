@@ -17,7 +17,7 @@ from mf_contracts.logging import get_logger
 from mf_contracts.storage import confine, remove_staging, staging_dir
 from redis.exceptions import RedisError
 
-from . import domain, store
+from . import domain, failures, store
 from .adapters.cookies import cookie_file
 from .adapters.ytdlp import Worker, WorkerPool
 from .config import DownloaderConfig
@@ -110,7 +110,7 @@ async def _on_info(ctx: HandlerContext, worker: Worker, info: dict[str, Any], *,
     if known is not None:
         return known
     await ctx.emit_now(DownloadStarted(url=url, extractor=extractor, source_id=source_id,
-                                       title=domain.clean_text(info.get("title")) or ""))
+                                       title=domain.title_of(info)))
     await worker.proceed()
     return None
 
@@ -135,11 +135,11 @@ async def _publish(ctx: HandlerContext, fields: dict[str, Any]) -> None:
 
 def _result(message: dict[str, Any], *, url: str, staging: Path, worker: Worker) -> Outcome:
     if message["type"] == "error":
-        return Failed(domain.failure_reason(str(message.get("message") or "")))
+        return Failed(failures.failure_reason(str(message.get("message") or "")))
     if message["type"] == "exit":
         log.warning("download process died", returncode=message.get("returncode"),
                     stderr=list(worker.stderr_tail)[-5:])
-        return Failed(domain.worker_died_reason(message.get("returncode")))
+        return Failed(failures.worker_died_reason(message.get("returncode")))
     path = confine(message["path"], staging)  # the worker writes nowhere else
     thumb = message.get("thumbnail")
     info = domain.downloaded_info(

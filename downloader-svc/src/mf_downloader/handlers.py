@@ -21,7 +21,7 @@ from mf_contracts.events import (
 from mf_contracts.logging import get_logger
 from mf_contracts.storage import remove_staging
 
-from . import config, domain, store
+from . import config, domain, failures, store
 from .download import Cancelled, Done, Failed, Linked, Outcome, run_download
 
 log = get_logger(__name__)
@@ -56,7 +56,7 @@ async def _download(ctx: HandlerContext, wired: config.Wired, *, url: str) -> Ou
         # A full or read-only media volume (the staging folder cannot be made) used to
         # be retried until dead-lettered as "repeated internal errors" (tests/faults).
         remove_staging(cfg.media_root, job_id)
-        reason = domain.disk_failure_reason(exc, media_root=cfg.media_root)
+        reason = failures.disk_failure_reason(exc, media_root=cfg.media_root)
         if reason is None:
             raise
         outcome = Failed(reason)

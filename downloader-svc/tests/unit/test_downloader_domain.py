@@ -1,12 +1,14 @@
 """The downloader's pure decisions: yt-dlp options, failure reasons, progress, sources."""
 from __future__ import annotations
 
+import errno
 import json
+import os
 from pathlib import Path
 
 import pytest
 import yt_dlp
-from mf_downloader import domain
+from mf_downloader import domain, failures
 from mf_downloader.domain import KnownSource, Throttle
 
 STAGING = Path("/media/staging/0190e7a4-0000-7000-8000-000000000000")
@@ -102,24 +104,24 @@ def test_real_yt_dlp_picks_best_quality_then_h264_aac(formats, chosen, ext):
     ("ERROR: something nobody has seen before", "The download failed"),
 ])
 def test_failure_reason_reads_plainly_and_keeps_the_essence(message, words):
-    reason = domain.failure_reason(message)
+    reason = failures.failure_reason(message)
     assert words in reason
     assert "caused by" not in reason and not reason.startswith("ERROR")
-    assert reason.endswith(domain.essence(message))
+    assert reason.endswith(failures.essence(message))
 
 
 def test_essence_drops_prefix_cause_and_bug_report_boilerplate():
     message = ("ERROR: [requests] Unexpected error: UrlRefused: refused to connect to 10.0.0.5:"
                " 10.0.0.5 is a private network address; please report this issue on  "
                "https://github.com/yt-dlp/yt-dlp/issues?q= , filling out the template")
-    assert domain.essence(message) == \
+    assert failures.essence(message) == \
         "refused to connect to 10.0.0.5: 10.0.0.5 is a private network address"
-    assert len(domain.essence("ERROR: " + "x" * 1000)) == domain.ESSENCE_MAX
+    assert len(failures.essence("ERROR: " + "x" * 1000)) == failures.ESSENCE_MAX
 
 
 def test_a_dead_worker_is_explained():
-    assert "killed by signal 9" in domain.worker_died_reason(-9)
-    assert "exited with code 1" in domain.worker_died_reason(1)
+    assert "killed by signal 9" in failures.worker_died_reason(-9)
+    assert "exited with code 1" in failures.worker_died_reason(1)
 
 
 # -- progress ------------------------------------------------------------------------
@@ -199,3 +201,40 @@ def test_downloaded_info_fills_duration_from_ffprobe_and_trims_the_description()
     assert (info.upload_date, info.uploader, info.thumbnail_path) == ("20260101", "u", "/s/c.jpg")
     assert domain.downloaded_info({**raw, "duration": 61}, submitted_url="u",
                                   thumbnail_path=None, probed_duration=3.0).duration == 61
+
+
+@pytest.mark.parametrize("code, words", [
+    (errno.ENOSPC, "is full"), (errno.EDQUOT, "quota"), (errno.EROFS, "read-only")])
+def test_a_media_volume_refusing_writes_fails_the_job_in_plain_words(tmp_path, code, words):
+    exc = OSError(code, os.strerror(code), str(tmp_path / "staging" / "job"))
+    assert words in failures.disk_failure_reason(exc, media_root=tmp_path)
+
+
+def test_other_os_errors_are_left_to_the_retries(tmp_path):
+    assert failures.disk_failure_reason(OSError(errno.EIO, "I/O error"), media_root=tmp_path) \
+        is None
+    elsewhere = PermissionError(errno.EACCES, "Permission denied", "/etc/ssl/private")
+    assert failures.disk_failure_reason(elsewhere, media_root=tmp_path) is None
+    mine = PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "staging"))
+    assert "permission denied" in failures.disk_failure_reason(mine, media_root=tmp_path)
+
+
+@pytest.mark.parametrize("raw, expected", [
+    ("a\x00b", "a b"), ("  many   spaces\n\tand lines ", "many spaces and lines"),
+    ("../../etc/passwd", "../../etc/passwd"),  # kept as text: it never becomes a path
+    ("x" * 1200, "x" * 999 + "…"), (None, None), (42, "42")])
+def test_clean_text_makes_site_text_storable_and_one_line(raw, expected):
+    assert domain.clean_text(raw) == expected
+
+
+def test_clean_text_keeps_line_breaks_in_descriptions():
+    assert domain.clean_text("one\r\ntwo\rthree\x07", multiline=True) == "one\ntwo\nthree"
+
+
+def test_the_only_video_of_a_page_is_titled_like_the_page():
+    embed = {"extractor_key": "HTML5MediaEmbed", "id": "holiday-1", "title": "Holiday (1)"}
+    assert domain.title_of(embed) == "Holiday"
+    second = {"extractor_key": "HTML5MediaEmbed", "id": "holiday-2", "title": "Holiday (2)"}
+    assert domain.title_of(second) == "Holiday (2)"
+    elsewhere = {"extractor_key": "Generic", "id": "x-1", "title": "Top 10 (1)"}
+    assert domain.title_of(elsewhere) == "Top 10 (1)"
