@@ -35,6 +35,9 @@ class Source:
 
     url: str
     kind: str | None = None
+    # Validators of the last full answer (RSS/Atom/JSON Feed over HTTP only).
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,9 @@ class Listing:
     kind: str
     title: str | None
     items: list[FeedItem]
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False  # a 304: nothing new since the validators were given
 
 
 @dataclass(frozen=True)
@@ -59,23 +65,31 @@ class Connector(Protocol):
 
 @dataclass(frozen=True)
 class RssConnector:
-    """RSS, Atom and RDF documents over HTTP."""
+    """RSS, Atom, RDF and JSON Feed documents over HTTP, asked for conditionally."""
 
     cfg: FeedsConfig
 
     async def list_items(self, source: Source, *, cookies: Path | None, timeout_s: float) -> Listing:
-        page = await self.fetch(source.url, cookies=cookies, timeout_s=timeout_s)
+        page = await self.fetch(source.url, cookies=cookies, timeout_s=timeout_s,
+                                etag=source.etag, last_modified=source.last_modified)
+        if page.not_modified:
+            return Listing(kind="rss", title=None, items=[], not_modified=True,
+                           etag=page.etag or source.etag,
+                           last_modified=page.last_modified or source.last_modified)
         return await self.parse(page)
 
-    async def fetch(self, url: str, *, cookies: Path | None, timeout_s: float) -> http_feed.Page:
+    async def fetch(self, url: str, *, cookies: Path | None, timeout_s: float,
+                    etag: str | None = None, last_modified: str | None = None) -> http_feed.Page:
         return await http_feed.fetch(url, cookies=cookies, timeout_s=timeout_s,
                                      allow_private=self.cfg.allow_private_networks,
                                      max_bytes=self.cfg.max_feed_bytes,
-                                     user_agent=self.cfg.user_agent)
+                                     user_agent=self.cfg.user_agent, etag=etag,
+                                     last_modified=last_modified)
 
     async def parse(self, page: http_feed.Page) -> Listing:
         parsed = await asyncio.to_thread(http_feed.parse, page, max_items=self.cfg.max_items)
-        return Listing(kind="rss", title=parsed.title, items=parsed.items)
+        return Listing(kind="rss", title=parsed.title, items=parsed.items, etag=page.etag,
+                       last_modified=page.last_modified)
 
 
 @dataclass(frozen=True)

@@ -150,9 +150,19 @@ def listing_url(url: str) -> str:
 
 def looks_like_feed(*, content_type: str, head: bytes) -> bool:
     """RSS/Atom by its content type or its XML root (feeds are often served as text/html
-    or text/plain, and HTML pages are never served as RSS)."""
+    or text/plain, and HTML pages are never served as RSS), or a JSON Feed."""
     mime = content_type.split(";", 1)[0].strip().lower()
-    return mime in FEED_TYPES or bool(_FEED_ROOT.match(head[:4096]))
+    return (mime in FEED_TYPES or bool(_FEED_ROOT.match(head[:4096]))
+            or is_json_feed(content_type=content_type, head=head))
+
+
+def is_json_feed(*, content_type: str, head: bytes) -> bool:
+    """A JSON Feed by its type, or a JSON object naming its jsonfeed.org version early
+    (servers often say application/json, and "version" comes first by convention)."""
+    mime = content_type.split(";", 1)[0].strip().lower()
+    return mime == "application/feed+json" or (
+        head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"{")
+        and b"jsonfeed.org/version" in head[:4096])
 
 
 def web_url(value: object) -> str | None:

@@ -39,8 +39,9 @@ class PollReport:
 async def poll_feed(rt: Runtime, feed: asyncpg.Record) -> PollReport:
     wired = config.current(rt)
     cfg = wired.config
-    outcome = await read_source(rt.settings, wired, source=Source(url=feed["url"], kind=feed["kind"]),
-                                user_id=feed["user_id"])
+    source = Source(url=feed["url"], kind=feed["kind"], etag=feed["etag"],
+                    last_modified=feed["last_modified"])
+    outcome = await read_source(rt.settings, wired, source=source, user_id=feed["user_id"])
     async with rt.pool.acquire() as conn, conn.transaction():
         row = await store.lock_feed(conn, feed_id=feed["id"])
         if row is None:  # unsubscribed while we were reading it
@@ -55,8 +56,10 @@ async def poll_feed(rt: Runtime, feed: asyncpg.Record) -> PollReport:
             new: list[FeedItem] = []
         else:
             new = await _store_new(conn, row, outcome)
-            await store.record_ok(conn, feed_id=row["id"], kind=outcome.listing.kind,
-                                  title=outcome.listing.title, delay_s=delay)
+            listing = outcome.listing
+            await store.record_ok(conn, feed_id=row["id"], kind=listing.kind,
+                                  title=listing.title, delay_s=delay, etag=listing.etag,
+                                  last_modified=listing.last_modified)
     _log_poll(row, outcome, new=len(new), next_in_s=delay)
     return PollReport(len(new), outcome.failure.message if outcome.failure else None)
 
@@ -99,7 +102,8 @@ def _log_poll(feed: asyncpg.Record, outcome: Outcome, *, new: int, next_in_s: fl
         log.info("feed poll failed", error=outcome.failure.message,
                  rate_limited=outcome.failure.rate_limited, **fields)
     else:
-        log.info("feed polled", kind=outcome.listing.kind, **fields)
+        log.info("feed polled", kind=outcome.listing.kind,
+                 not_modified=outcome.listing.not_modified, **fields)
 
 
 async def scheduler(rt: Runtime, stop: asyncio.Event) -> None:

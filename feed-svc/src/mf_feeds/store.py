@@ -17,7 +17,7 @@ from .domain import FeedItem
 
 FEED_COLUMNS = ("id, user_id, url, title, kind, interval_s, auto_download, backlog, created_at,"
                 " last_polled_at, next_poll_at, last_ok_at, last_error, last_error_at,"
-                " consecutive_failures, rate_limited_until")
+                " consecutive_failures, rate_limited_until, etag, last_modified")
 _WITH_COUNT = (f"SELECT {FEED_COLUMNS}, (SELECT count(*) FROM feed_items i WHERE i.feed_id = f.id)"
                " AS item_count FROM feeds f")
 EDITABLE = ("title", "interval_s", "auto_download")
@@ -118,13 +118,16 @@ async def insert_items(conn: asyncpg.Connection, *, feed_id: uuid.UUID, items: l
 
 
 async def record_ok(conn: asyncpg.Connection, *, feed_id: uuid.UUID, kind: str,
-                    title: str | None, delay_s: float) -> None:
-    """A feed's own title fills in only where the user gave none."""
+                    title: str | None, delay_s: float, etag: str | None,
+                    last_modified: str | None) -> None:
+    """A feed's own title fills in only where the user gave none; the validators are
+    the latest answer's (none: the next poll asks for the whole feed)."""
     await conn.execute(
         "UPDATE feeds SET kind = $2, title = COALESCE(title, $3), last_polled_at = now(),"
         " last_ok_at = now(), last_error = NULL, consecutive_failures = 0, rate_limited_until = NULL,"
-        " next_poll_at = now() + make_interval(secs => $4) WHERE id = $1",
-        feed_id, kind, title, delay_s)
+        " next_poll_at = now() + make_interval(secs => $4), etag = $5, last_modified = $6"
+        " WHERE id = $1",
+        feed_id, kind, title, delay_s, etag, last_modified)
 
 
 async def record_failure(conn: asyncpg.Connection, *, feed_id: uuid.UUID, error: str,

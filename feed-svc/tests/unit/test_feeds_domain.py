@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import orjson
 import pytest
 from mf_feeds import domain
 from mf_feeds.adapters import http_feed, ytdlp
@@ -247,3 +248,48 @@ class TestEntries:
                               body=b"\x00\xffnot xml at all")
         with pytest.raises(SourceError, match="could not be read"):
             http_feed.parse(page, max_items=10)
+
+
+# -- JSON Feed -------------------------------------------------------------------------
+def test_json_feed_is_recognised_by_type_or_by_its_version():
+    from mf_feeds.domain import is_json_feed, looks_like_feed
+
+    body = b'{"version": "https://jsonfeed.org/version/1.1", "items": []}'
+    assert is_json_feed(content_type="application/feed+json", head=b"")
+    assert is_json_feed(content_type="application/json; charset=utf-8", head=body)
+    assert looks_like_feed(content_type="text/plain", head=b"\xef\xbb\xbf\n " + body)
+    assert not is_json_feed(content_type="application/json", head=b'{"users": []}')
+    assert not looks_like_feed(content_type="text/html", head=b"<html><body>{}</body></html>")
+
+
+def test_json_feed_items_prefer_media_attachments_and_resolve_relative_urls():
+    from mf_feeds.adapters.json_feed import parse_json_feed
+
+    body = orjson.dumps({
+        "version": "https://jsonfeed.org/version/1.1", "title": " My podcast ",
+        "items": [
+            {"id": 7, "url": "/posts/7", "title": "Seven", "date_published": "2026-11-01T10:00:00Z",
+             "attachments": [{"url": "cover.jpg", "mime_type": "image/jpeg"},
+                             {"url": "/audio/7.mp3", "mime_type": "audio/mpeg"}]},
+            {"id": "page", "external_url": "https://example.org/watch?v=1",
+             "date_modified": "2026-11-02T08:30:00+01:00"},
+            {"id": "nowhere", "title": "no URL at all"},
+            {"id": "bad", "url": "javascript:alert(1)"},
+            "not an object",
+        ]})
+    title, items = parse_json_feed(body, url="https://example.com/feed.json", max_items=10)
+    assert title == "My podcast"
+    assert [(i.id, i.url, i.title) for i in items] == [
+        ("7", "https://example.com/audio/7.mp3", "Seven"),
+        ("page", "https://example.org/watch?v=1", "")]
+    assert items[0].published_at == datetime(2026, 11, 1, 10, 0, tzinfo=UTC)
+    assert items[1].published_at == datetime(2026, 11, 2, 7, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"version": "1"}',
+                                  b'{"version": "https://jsonfeed.org/version/1", "items": 3}'])
+def test_json_that_is_not_a_json_feed_is_refused(body):
+    from mf_feeds.adapters.json_feed import NotAJsonFeed, parse_json_feed
+
+    with pytest.raises(NotAJsonFeed):
+        parse_json_feed(body, url="https://example.com/f", max_items=10)

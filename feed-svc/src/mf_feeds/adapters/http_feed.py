@@ -1,5 +1,6 @@
-"""RSS/Atom over HTTP: httpx fetches (every hop checked by the SSRF guard, the size
-capped, the whole fetch under one deadline), feedparser reads.
+"""RSS/Atom/JSON Feed over HTTP: httpx fetches (every hop checked by the SSRF guard, the
+size capped, the whole fetch under one deadline, conditional when the last answer had
+validators), feedparser reads (json_feed for JSON Feed).
 
 Failures raise SourceError carrying a `Failure` in plain words; nothing here decides
 when to try again (domain.next_poll_delay does).
@@ -22,13 +23,16 @@ from ..domain import (
     Failure,
     FeedItem,
     http_failure,
+    is_json_feed,
     no_answer,
     retry_after_seconds,
     web_url,
 )
+from .json_feed import NotAJsonFeed, parse_json_feed
 
-ACCEPT = ("application/rss+xml, application/atom+xml, application/xml;q=0.9, text/xml;q=0.9, "
-          "text/html;q=0.8, */*;q=0.5")
+ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
+          "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5")
+MAX_VALIDATOR = 512
 MEDIA_TYPES = ("audio/", "video/", "application/vnd.apple.mpegurl", "application/x-mpegurl")
 
 
@@ -43,6 +47,9 @@ class Page:
     url: str
     content_type: str
     body: bytes
+    etag: str | None = None
+    last_modified: str | None = None
+    not_modified: bool = False  # the site answered 304 to the validators sent
 
 
 @dataclass(frozen=True)
@@ -63,22 +70,32 @@ def load_cookies(path: Path) -> MozillaCookieJar:
 
 
 async def fetch(url: str, *, cookies: Path | None, timeout_s: float, allow_private: bool,
-                max_bytes: int, user_agent: str) -> Page:
+                max_bytes: int, user_agent: str, etag: str | None = None,
+                last_modified: str | None = None) -> Page:
+    """The document at `url`; with validators, a 304 gives a Page with `not_modified`."""
     async def guard(request: httpx.Request) -> None:
         # Every hop (redirects too): a public feed may not bounce us into the LAN.
         await asyncio.to_thread(check_url, str(request.url), allow_private=allow_private)
 
     jar = load_cookies(cookies) if cookies else None
+    headers = {"user-agent": user_agent, "accept": ACCEPT}
+    if etag:
+        headers["if-none-match"] = etag
+    if last_modified:
+        headers["if-modified-since"] = last_modified
     try:
         async with asyncio.timeout(timeout_s), httpx.AsyncClient(
                 timeout=timeout_s, follow_redirects=True, max_redirects=5, cookies=jar,
-                headers={"user-agent": user_agent, "accept": ACCEPT},
-                event_hooks={"request": [guard]}) as client, client.stream("GET", url) as resp:
+                headers=headers, event_hooks={"request": [guard]}) as client, \
+                client.stream("GET", url) as resp:
+            validators = _validators(resp.headers)
+            if resp.status_code == 304 and (etag or last_modified):
+                return Page(str(resp.url), "", b"", not_modified=True, **validators)
             if resp.status_code >= 400:
                 after = retry_after_seconds(resp.headers.get("retry-after"), now=datetime.now(UTC))
                 raise SourceError(http_failure(status=resp.status_code, retry_after_s=after))
             body = await _read_capped(resp, max_bytes=max_bytes)
-            return Page(str(resp.url), resp.headers.get("content-type", ""), body)
+            return Page(str(resp.url), resp.headers.get("content-type", ""), body, **validators)
     except (TimeoutError, httpx.TimeoutException):
         raise SourceError(no_answer(timeout_s)) from None
     except UrlRefused as exc:
@@ -87,6 +104,13 @@ async def fetch(url: str, *, cookies: Path | None, timeout_s: float, allow_priva
         raise SourceError(Failure("The site redirects in circles.")) from None
     except httpx.HTTPError as exc:
         raise SourceError(Failure(f"Could not reach the site: {_reason(exc)}.")) from None
+
+
+def _validators(headers: httpx.Headers) -> dict[str, str | None]:
+    """ETag and Last-Modified worth keeping (a sane length; weak ETags are fine for a
+    conditional GET)."""
+    found = {"etag": headers.get("etag"), "last_modified": headers.get("last-modified")}
+    return {k: v.strip() if v and len(v) <= MAX_VALIDATOR else None for k, v in found.items()}
 
 
 async def _read_capped(resp: httpx.Response, *, max_bytes: int) -> bytes:
@@ -104,7 +128,14 @@ def _reason(exc: httpx.HTTPError) -> str:
 
 
 def parse(page: Page, *, max_items: int) -> Parsed:
-    """The entries of an RSS/Atom document (feedparser; CPU-bound, run in a thread)."""
+    """The entries of an RSS/Atom document (feedparser; CPU-bound, run in a thread), or
+    of a JSON Feed."""
+    if is_json_feed(content_type=page.content_type, head=page.body[:4096]):
+        try:
+            title, items = parse_json_feed(page.body, url=page.url, max_items=max_items)
+        except NotAJsonFeed as exc:
+            raise SourceError(Failure(f"The feed could not be read ({exc}).")) from None
+        return Parsed(title=title, items=items)
     doc = feedparser.parse(page.body, response_headers={"content-location": page.url,
                                                         "content-type": page.content_type})
     if doc.get("bozo") and not doc.entries:
