@@ -111,7 +111,7 @@ export function FeedsPage() {
           <ErrorState error={feeds.error} title="Your feeds could not be loaded" onRetry={() => feeds.refetch()} />
         ) : feeds.data.length === 0 ? (
           <EmptyState icon={Rss} title="No feeds yet">
-            Add a YouTube channel or playlist, or any RSS/Atom feed above. MediaFetcher checks it regularly and lists
+            Add a YouTube channel or playlist, or any RSS, Atom or JSON feed above. MediaFetcher checks it regularly and lists
             new items here; turn on auto-download to fetch them as they appear.
           </EmptyState>
         ) : (
