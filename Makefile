@@ -13,7 +13,7 @@ export MF_EXTENSION_ORIGINS ?= chrome-extension://gagcaicpgdikclnmgonnfnggffkann
 export MF_TEST_DATABASE_URL ?= postgresql://postgres@127.0.0.1:5432/postgres
 export MF_TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 export UV_COMPILE_BYTECODE := 1
-APT_PACKAGES := ffmpeg chromium
+APT_PACKAGES := ffmpeg chromium strace
 PG_ADMIN := $(dir $(MF_TEST_DATABASE_URL))postgres
 
 .PHONY: run test install system-deps python-deps services database lint bench help web extension
