@@ -66,7 +66,8 @@ async def guarded_loop(settings: Settings, n: int, *, parallel: int, tag: str) -
         cfg = fast_config(settings, batch_size=500, parallel=parallel)
         async with consuming(proj, config=cfg) as consumer:
             t0 = time.perf_counter()
-            await emit(prod, envs, chunk=1000)
+            for start in range(0, n, 1000):  # appended and relayed as they come, as in a service
+                await emit(prod, envs[start:start + 1000], chunk=1000)
             while consumer.acked < n:
                 await asyncio.sleep(0.005)
             elapsed = time.perf_counter() - t0
