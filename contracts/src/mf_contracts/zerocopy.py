@@ -35,6 +35,10 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 EXTENSION = "http.response.zerocopysend"
 SLICE = 16 * 1024 * 1024  # at most this much per sendfile call (one thread hop each)
+# uvicorn's per-request bookkeeping that a zero-copy body must keep true (the byte count
+# against Content-Length, completion, keep-alive); checked, not assumed, per request.
+_CYCLE_STATE = ("response_started", "response_complete", "chunked_encoding",
+                "expected_content_length", "disconnected", "keep_alive", "transport")
 # The client is gone (or never will read again): stop, close the connection.
 _GONE = (errno.EPIPE, errno.ECONNRESET, errno.ENOTCONN, errno.ECONNABORTED, errno.ESHUTDOWN)
 
@@ -50,6 +54,8 @@ class ZeroCopyProtocol(HttpToolsProtocol):
             return
         if self.transport.get_extra_info("sslcontext") is not None:
             return
+        if not all(hasattr(cycle, name) for name in _CYCLE_STATE):
+            return  # a uvicorn whose bookkeeping differs: the plain path still works
         self.scope.setdefault("extensions", {})[EXTENSION] = {}
         cycle.send = _ZeroCopySend(cycle)  # shadows the method: the ASGI task starts later
 
