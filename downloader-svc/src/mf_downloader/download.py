@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from mf_contracts.bus import HandlerContext
+from mf_contracts.bus import HandlerContext, RetryLater
 from mf_contracts.events import DownloadProgress, DownloadStarted, MediaInfo
 from mf_contracts.logging import get_logger
 from mf_contracts.storage import confine, remove_staging, staging_dir
@@ -63,17 +63,25 @@ async def run_download(ctx: HandlerContext, cfg: DownloaderConfig, workers: Work
     staging = staging_dir(cfg.media_root, job_id)
     params = domain.ytdlp_options(staging=staging, socket_timeout_s=cfg.socket_timeout_s,
                                   retries=cfg.retries)
-    async with cookie_file(ctx.runtime.settings, user_id=ctx.envelope.user_id, url=url) as cookies:
-        if cookies is not None:
-            params["cookiefile"] = str(cookies)
+    async with cookie_file(ctx.runtime.settings, user_id=ctx.envelope.user_id, url=url) as jar:
+        if jar.path is not None:
+            params["cookiefile"] = str(jar.path)
         job = {"url": url, "staging": str(staging), "allow_private": cfg.allow_private_networks,
                "params": params}
         worker = await workers.take()
         try:
             await worker.begin(job=job)
-            return await _follow(ctx, cfg, worker, url=url, staging=staging)
+            outcome = await _follow(ctx, cfg, worker, url=url, staging=staging)
         finally:
             await worker.stop(grace_s=cfg.kill_grace_s)
+    if jar.vault_down and isinstance(outcome, Failed) and failures.needs_sign_in(outcome.reason):
+        # The user's cookies may be exactly what the site wants, and only the vault being
+        # away kept them from it: not the user's failure. The event stays pending and is
+        # tried again (a vault restart takes seconds); most downloads need no cookies and
+        # never wait for the vault.
+        raise RetryLater(f"the cookie vault is unreachable and the site asks for a sign-in "
+                         f"({outcome.reason})")
+    return outcome
 
 
 async def _follow(ctx: HandlerContext, cfg: DownloaderConfig, worker: Worker, *, url: str,

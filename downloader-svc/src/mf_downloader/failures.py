@@ -126,3 +126,12 @@ def worker_died_reason(returncode: int | None) -> str:
     else:
         how = f"it exited with code {returncode}"
     return f"The download process stopped unexpectedly ({how}); try again"
+
+
+# In the words failure_reason uses: the site asking who the user is.
+_SIGN_IN_MARKS = ("(HTTP 401)", "(HTTP 403)", "signed in", "sign in", "is private")
+
+
+def needs_sign_in(reason: str) -> bool:
+    """Whether a failure (as `failure_reason` words it) is one the user's cookies may cure."""
+    return any(mark in reason for mark in _SIGN_IN_MARKS)

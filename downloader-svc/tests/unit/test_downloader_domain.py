@@ -238,3 +238,15 @@ def test_the_only_video_of_a_page_is_titled_like_the_page():
     assert domain.title_of(second) == "Holiday (2)"
     elsewhere = {"extractor_key": "Generic", "id": "x-1", "title": "Top 10 (1)"}
     assert domain.title_of(elsewhere) == "Top 10 (1)"
+
+
+@pytest.mark.parametrize("message, cured_by_cookies", [
+    ("ERROR: [generic] x: Unable to download webpage: HTTP Error 403: Forbidden", True),
+    ("ERROR: [generic] x: Unable to download webpage: HTTP Error 401: Unauthorized", True),
+    ("ERROR: [youtube] x: Sign in to confirm your age", True),
+    ("ERROR: [vimeo] x: This is a private video", True),
+    ("ERROR: [generic] x: Unable to download webpage: HTTP Error 404: Not Found", False),
+    ("ERROR: [generic] x: Unable to download webpage: <urlopen error timed out>", False),
+])
+def test_failures_the_users_cookies_may_cure_are_told_apart(message, cured_by_cookies):
+    assert failures.needs_sign_in(failures.failure_reason(message)) is cured_by_cookies

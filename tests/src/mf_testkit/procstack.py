@@ -12,6 +12,7 @@ seconds, and every wait is bounded.
 from __future__ import annotations
 
 import asyncio
+import base64
 import os
 import signal
 import subprocess
@@ -265,6 +266,8 @@ class Rig:
                         media_root=self.tmp.mktemp(prefix) / "media", log_format="console",
                         claim_idle_ms=4_000, heartbeat_ms=500, max_deliveries=4,
                         jwt_secret="f" * 40, service_token="s" * 40,
+                        # A fixed key, as production has: jars survive a vault restart.
+                        vault_key=base64.b64encode(os.urandom(32)).decode(),
                         download_socket_timeout_s=10.0)
         return pipeline_settings(base, **overrides)
 
