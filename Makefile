@@ -80,6 +80,16 @@ extension:
 run: install database web extension
 	mkdir -p "$(MF_MEDIA_ROOT)" || { echo "cannot create MF_MEDIA_ROOT=$(MF_MEDIA_ROOT); set it to a writable folder"; exit 1; }
 	uv run mf migrate
+	# Stored cookie jars must outlive a restart. Without MF_VAULT_KEY (environment or .env),
+	# a key is made once and kept in .data/vault.key (0600, ignored by git).
+	if [ -z "$${MF_VAULT_KEY:-}" ] && ! grep -qs '^MF_VAULT_KEY=.' .env; then
+	  if [ ! -s .data/vault.key ]; then
+	    mkdir -p .data
+	    (umask 077 && uv run python -c 'import base64, os; print(base64.b64encode(os.urandom(32)).decode())' > .data/vault.key)
+	    echo "made a cookie vault key for this checkout: .data/vault.key (back it up with the database)"
+	  fi
+	  export MF_VAULT_KEY="$$(cat .data/vault.key)"
+	fi
 	echo "MediaFetcher on http://127.0.0.1:$(MF_PORT) (Ctrl-C stops every service)"
 	exec uv run honcho start -f Procfile
 

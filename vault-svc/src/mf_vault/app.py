@@ -10,10 +10,10 @@ log = get_logger(__name__)
 
 
 async def load_keys(rt: Runtime) -> None:
-    """Production refuses to start without MF_VAULT_KEY. Development and tests get a
-    random key per process so `make run` works out of the box; jars sealed under it
-    are unreadable after a restart (the export then answers 409 and the user re-sends
-    the cookies), which is the honest cost of not configuring a key."""
+    """Production refuses to start without MF_VAULT_KEY (`make run` makes one once and
+    keeps it in .data/vault.key). Without any key, development and tests get a random
+    key per process; jars sealed under it are unreadable after a restart (the export
+    then answers 409 and the user re-sends the cookies), the cost of configuring none."""
     s = rt.settings
     ring, ephemeral = keyring_from_settings(current=s.vault_key, old=s.vault_old_keys,
                                             allow_ephemeral=s.env != "production")
