@@ -26,6 +26,7 @@ import httpx
 import pytest
 import pytest_asyncio
 import redis.asyncio as aioredis
+from mf_testkit.procstack import accepted
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -263,12 +264,6 @@ async def test_library_killed_in_a_storm_of_adds_and_deletes_then_gc(stack, rig,
 
 
 # -- Redis ---------------------------------------------------------------------------------
-def accepted(responses) -> list[str]:
-    for r in responses:
-        assert r.status_code == 202, (r.status_code, r.text)
-    return [r.json()["id"] for r in responses]
-
-
 def _db_index(url: str) -> int:
     return int(url.rsplit("/", 1)[1] or 0)
 

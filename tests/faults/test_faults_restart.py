@@ -16,6 +16,7 @@ import time
 import httpx
 import pytest
 import pytest_asyncio
+from mf_testkit.procstack import accepted
 from mf_testkit.servers import PrivatePostgres, PrivateRedis
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
@@ -45,12 +46,6 @@ async def stack(rig, servers):
     async with rig.stack(settings, database_url=pg.url, redis_url=redis.url) as stack:
         stack.people = await stack.users(1)
         yield stack
-
-
-def accepted(responses) -> list[str]:
-    for r in responses:
-        assert r.status_code == 202, (r.status_code, r.text)
-    return [r.json()["id"] for r in responses]
 
 
 async def settle_and_audit(stack, rig, ids: list[str], *, timeout: float = 120) -> dict:

@@ -24,6 +24,8 @@ MAX_ITEM_KEY = 2000
 # A rate limit without a Retry-After waits this many more doublings than an error.
 RATE_LIMIT_EXTRA_DOUBLINGS = 2
 YOUTUBE_HOSTS = ("youtube.com", "youtu.be", "youtube-nocookie.com")
+# Enclosure/attachment types that are the item's media (podcasts, video feeds).
+MEDIA_TYPES = ("audio/", "video/", "application/vnd.apple.mpegurl", "application/x-mpegurl")
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/rdf+xml",
               "application/xml", "text/xml")
 _FEED_ROOT = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"

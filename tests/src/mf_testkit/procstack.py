@@ -285,6 +285,13 @@ class Rig:
             await stack.stop()
 
 
+def accepted(responses: list[httpx.Response]) -> list[str]:
+    """The job ids of submissions that must all have been accepted (202)."""
+    for r in responses:
+        assert r.status_code == 202, (r.status_code, r.text)
+    return [r.json()["id"] for r in responses]
+
+
 def run_cli(settings: Settings, *args: str, timeout: float = 60) -> subprocess.CompletedProcess:
     """`mf <args>` in a child process reading the same settings (as an operator would)."""
     done = subprocess.run([sys.executable, "-m", "mf_contracts.cli.main", *args],

@@ -20,6 +20,7 @@ from mf_contracts.netguard import UrlRefused, check_url
 
 from ..domain import (
     MAX_ITEM_KEY,
+    MEDIA_TYPES,
     Failure,
     FeedItem,
     http_failure,
@@ -33,7 +34,6 @@ from .json_feed import NotAJsonFeed, parse_json_feed
 ACCEPT = ("application/rss+xml, application/atom+xml, application/feed+json, "
           "application/xml;q=0.9, text/xml;q=0.9, text/html;q=0.8, */*;q=0.5")
 MAX_VALIDATOR = 512
-MEDIA_TYPES = ("audio/", "video/", "application/vnd.apple.mpegurl", "application/x-mpegurl")
 
 
 class SourceError(Exception):

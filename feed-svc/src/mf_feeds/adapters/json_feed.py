@@ -11,9 +11,7 @@ from urllib.parse import urljoin
 
 import orjson
 
-from ..domain import MAX_ITEM_KEY, FeedItem, web_url
-
-MEDIA_TYPES = ("audio/", "video/", "application/vnd.apple.mpegurl", "application/x-mpegurl")
+from ..domain import MAX_ITEM_KEY, MEDIA_TYPES, FeedItem, web_url
 
 
 class NotAJsonFeed(ValueError):
